@@ -1,0 +1,14 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="ops.tasks.nightly", acks_late=True)
+def nightly() -> int:
+    return services.run_nightly().pk
+
+
+@shared_task(name="ops.tasks.ping")
+def ping(value: str = "pong") -> str:
+    """A trivial task used by CI to prove a real worker consumes from the broker."""
+    return value

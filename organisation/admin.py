@@ -1,0 +1,86 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from qiportal.admin import QIAdminOnly
+
+from .models import (
+    AnnualPriority,
+    CoachProfile,
+    Directorate,
+    ExternalOrganisation,
+    RoleAssignment,
+    StrategicObjective,
+    Team,
+    User,
+)
+
+
+class TeamInline(QIAdminOnly, admin.TabularInline):
+    model = Team
+    extra = 0
+    fields = ["name", "kind", "site", "active"]
+
+
+@admin.register(Directorate)
+class DirectorateAdmin(QIAdminOnly, admin.ModelAdmin):
+    list_display = ["name", "kind", "clinical_director", "service_director"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["clinical_director", "service_director"]
+    inlines = [TeamInline]
+
+
+@admin.register(Team)
+class TeamAdmin(QIAdminOnly, admin.ModelAdmin):
+    list_display = ["name", "directorate", "kind", "site", "active"]
+    list_filter = ["directorate", "kind", "active"]
+    search_fields = ["name", "site"]
+    list_select_related = ["directorate"]
+
+
+@admin.register(StrategicObjective)
+class StrategicObjectiveAdmin(QIAdminOnly, admin.ModelAdmin):
+    list_display = ["name", "strategy_period", "order"]
+    list_editable = ["order"]
+
+
+@admin.register(AnnualPriority)
+class AnnualPriorityAdmin(QIAdminOnly, admin.ModelAdmin):
+    list_display = ["name", "year", "objective", "large_scale_programme"]
+    list_filter = ["year", "large_scale_programme"]
+
+
+@admin.register(ExternalOrganisation)
+class ExternalOrganisationAdmin(QIAdminOnly, admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+class RoleAssignmentInline(QIAdminOnly, admin.TabularInline):
+    model = RoleAssignment
+    extra = 1
+    fields = ["role", "directorate"]
+
+
+class CoachProfileInline(QIAdminOnly, admin.StackedInline):
+    model = CoachProfile
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["supervisor"]
+
+
+@admin.register(User)
+class UserAdmin(QIAdminOnly, BaseUserAdmin):
+    list_display = ["username", "display_name", "email", "job_title", "team", "is_active"]
+    list_filter = ["is_active", "directorate", "lived_experience", "role_assignments__role"]
+    search_fields = ["username", "display_name", "email", "job_title"]
+    list_select_related = ["team"]
+    autocomplete_fields = ["team", "external_organisation"]
+    inlines = [RoleAssignmentInline, CoachProfileInline]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("Person", {"fields": ["display_name", "first_name", "last_name", "email", "job_title"]}),
+        ("Where they work", {"fields": ["directorate", "team", "external_organisation", "lived_experience"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["username", "display_name", "email", "password1", "password2"]}),
+    ]

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class OrganisationConfig(AppConfig):
+    name = "organisation"
+    verbose_name = "People and organisation"
+
+    def ready(self) -> None:
+        import rules as rules_lib
+
+        from .navigation import NavEntry, register
+        from .rules import is_qi_admin
+
+        register(NavEntry("Home", "home", rules_lib.is_authenticated, order=0))
+        register(NavEntry("Organisation", "organisation:directory", rules_lib.is_authenticated, order=80))
+        register(NavEntry("Settings", "admin:index", is_qi_admin, order=90))
+
+        from .demo import seed_organisation
+        from .seeding import register as register_seed_step
+
+        register_seed_step(10, "people and organisation", seed_organisation)

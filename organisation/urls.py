@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organisation"
+
+urlpatterns = [
+    path("me/", views.profile, name="profile"),
+    path("organisation/", views.directory, name="directory"),
+    path("organisation/<slug:slug>/", views.directorate, name="directorate"),
+    path("people/<int:pk>/", views.person, name="person"),
+]

@@ -1,0 +1,66 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .forms import ProfileForm
+from .models import CoachProfile, Directorate, Role, RoleAssignment, Team, User
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile has been updated.")
+        return redirect("organisation:profile")
+    return render(request, "organisation/profile.html", {"form": form, **_person_context(request.user)})
+
+
+def _person_context(person: User) -> dict:
+    assignments = person.role_assignments.select_related("directorate")
+    coach_profile = CoachProfile.objects.filter(user=person).select_related("supervisor").first()
+    return {"person": person, "assignments": assignments, "coach_profile": coach_profile}
+
+
+@login_required
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(
+        User.objects.filter(is_active=True).select_related("team", "directorate", "external_organisation"), pk=pk
+    )
+    return render(request, "organisation/person.html", _person_context(person))
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    leads = RoleAssignment.objects.filter(role__in=[Role.FORUM_CHAIR, Role.FORUM_CO_CHAIR]).select_related("user")
+    directorates = (
+        Directorate.objects.select_related("clinical_director", "service_director")
+        .annotate(
+            team_count=Count("teams", filter=Q(teams__active=True), distinct=True),
+            people_count=Count("people", filter=Q(people__is_active=True), distinct=True),
+        )
+        .prefetch_related(Prefetch("role_assignments", queryset=leads, to_attr="forum_leads"))
+    )
+    return render(request, "organisation/directory.html", {"directorates": directorates})
+
+
+@login_required
+def directorate(request: HttpRequest, slug: str) -> HttpResponse:
+    directorate = get_object_or_404(
+        Directorate.objects.select_related("clinical_director", "service_director"), slug=slug
+    )
+    teams = Team.objects.filter(directorate=directorate, active=True).annotate(
+        people_count=Count("people", filter=Q(people__is_active=True))
+    )
+    assignments = (
+        RoleAssignment.objects.filter(directorate=directorate)
+        .select_related("user")
+        .order_by("role", "user__display_name")
+    )
+    return render(
+        request,
+        "organisation/directorate.html",
+        {"directorate": directorate, "teams": teams, "assignments": assignments},
+    )

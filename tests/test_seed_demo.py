@@ -1,0 +1,37 @@
+import pytest
+from django.core.management import call_command
+
+from organisation.models import CoachProfile, Directorate, LivedExperience, Role, RoleAssignment, Team, TeamKind, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict:
+    return {m.__name__: m.objects.count() for m in (Directorate, Team, User, RoleAssignment, CoachProfile)}
+
+
+def test_seed_demo_builds_a_believable_trust_and_is_idempotent():
+    call_command("seed_demo", verbosity=0)
+    first = _counts()
+    assert first["Directorate"] >= 4
+    assert Team.objects.count() >= 20 and Team.objects.filter(kind=TeamKind.WARD).count() >= 8
+    assert RoleAssignment.objects.filter(role=Role.COACH).count() >= 15
+    assert RoleAssignment.objects.filter(role=Role.IMPROVEMENT_ADVISOR).count() == 3
+    assert RoleAssignment.objects.filter(role=Role.BOARD).count() >= 3
+    co_chairs = User.objects.filter(role_assignments__role=Role.FORUM_CO_CHAIR)
+    assert co_chairs.exclude(lived_experience=LivedExperience.NONE).exists()
+    for name in ["staff", "serviceuser", "coach", "sponsor", "ia", "chair", "board", "qiadmin"]:
+        persona = User.objects.get(username=name)
+        assert persona.is_demo_persona and persona.check_password("demo")
+    call_command("seed_demo", verbosity=0)
+    assert _counts() == first
+
+
+def test_seed_demo_scale_multiplies_the_organisation():
+    call_command("seed_demo", verbosity=0)
+    base = Directorate.objects.count()
+    call_command("seed_demo", scale=3, verbosity=0)
+    assert Directorate.objects.count() == base * 3
+    assert Team.objects.count() >= 3 * 20
+    call_command("seed_demo", scale=3, verbosity=0)
+    assert Directorate.objects.count() == base * 3
