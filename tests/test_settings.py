@@ -11,7 +11,8 @@ PROD_KEY = "k3y-for-tests-only-9f8e7d6c5b4a3210-abcdefghijklmnopqrstuvwxyz"
 
 def _run(code: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items()
-             if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "QIPORTAL_TESTING"}}
+             if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "QIPORTAL_TESTING",
+                          "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     clean.update(env, DJANGO_SETTINGS_MODULE="qiportal.settings")
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True,
                           timeout=60)
