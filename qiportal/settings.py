@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     # Our apps, bottom layer first: dependencies only ever point up this list.
     "organisation",
     "ops",
+    "projects",
+    "coaching",
+    "forums",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +227,11 @@ CELERY_BEAT_SCHEDULE = {
     "nightly": {
         "task": "ops.tasks.nightly",
         "schedule": crontab(hour=2, minute=0),
+        "options": {"expires": 60 * 60 * 6},
+    },
+    "forum-meeting-reminders": {
+        "task": "forums.tasks.send_meeting_reminders",
+        "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 60 * 60 * 6},
     },
 }

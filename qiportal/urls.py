@@ -14,5 +14,8 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("settings/", admin.site.urls),
+    path("projects/", include("projects.urls")),
+    path("forums/", include("forums.urls")),
+    path("coaching/", include("coaching.urls")),
     path("", include("organisation.urls")),
 ]

@@ -70,3 +70,36 @@ class ObjectiveFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Objective {n}")
     strategy_period = "2024–2029"
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A draft idea by default; use the helpers in tests/workflow.py to move it on."""
+
+    class Meta:
+        model = "projects.Project"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Reducing violence on the ward {n}")
+    team = factory.SubFactory(TeamFactory)
+    lead = factory.SubFactory(UserFactory, team=factory.SelfAttribute("..team"), roles=[Role.STAFF])
+    created_by = factory.SelfAttribute("lead")
+    problem = "Incidents of violence and aggression have risen over the last six months."
+    why_it_matters = "Staff and service users both told us they feel unsafe on the ward in the evenings."
+    matters_to_staff = True
+    matters_to_service_users = True
+    aim_what = "Reduce incidents of physical violence on the ward"
+    aim_how_much = "by 50%"
+    aim_by_when = factory.LazyFunction(lambda: __import__("datetime").date(2027, 6, 30))
+    condition_matters_most = True
+    condition_team_agreed = True
+    condition_whole_team = True
+
+    @factory.post_generation
+    def with_lead_member(self, create, extracted, **kwargs):
+        from django.utils import timezone
+
+        from projects.models import MemberRole, ProjectMember
+
+        if create:
+            ProjectMember.objects.get_or_create(project=self, person=self.lead,
+                                                defaults={"role": MemberRole.LEAD, "joined_on": timezone.localdate()})

@@ -1,0 +1,160 @@
+"""Coach capacity, suggestions and allocation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from organisation.models import CoachProfile, Role
+from projects.models import EventKind, Project, ProjectStatus
+from projects.services import record_event
+
+from .models import Allocation, AllocationKind
+
+User = get_user_model()
+RUNNING = (ProjectStatus.ACTIVE, ProjectStatus.CLOSURE_REQUESTED)
+
+
+class CapacityError(Exception):
+    """A coach at capacity was chosen without a written reason."""
+
+
+@dataclass(frozen=True)
+class CoachLoad:
+    coach: object
+    profile: CoachProfile
+    teams: int
+    same_directorate: bool = False
+
+    @property
+    def spare(self) -> int:
+        return self.profile.max_teams - self.teams
+
+    @property
+    def at_capacity(self) -> bool:
+        return self.spare <= 0
+
+    @property
+    def hours(self) -> Decimal:
+        return self.profile.hours_per_week
+
+
+def current_team_count():
+    """A subquery: how many running projects each coach currently coaches."""
+    return Coalesce(Subquery(
+        Allocation.objects.current().filter(kind=AllocationKind.COACH, person=OuterRef("user_id"),
+                                            project__status__in=RUNNING)
+        .values("person").annotate(n=Count("pk")).values("n")[:1]
+    ), Value(0))
+
+
+def coach_loads(profiles=None) -> list[CoachLoad]:
+    """Every coach with their current load, in one query."""
+    qs = profiles if profiles is not None else CoachProfile.objects.all()
+    qs = (qs.filter(user__is_active=True, user__role_assignments__role=Role.COACH)
+          .select_related("user", "user__directorate", "user__team", "supervisor")
+          .annotate(teams=current_team_count()).distinct())
+    return [CoachLoad(p.user, p, p.teams) for p in qs]
+
+
+def suggest_coaches(directorate_id: int) -> list[CoachLoad]:
+    """Same directorate first, then most spare capacity, then most hours a week."""
+    loads = [CoachLoad(c.coach, c.profile, c.teams, c.coach.directorate_id == directorate_id)
+             for c in coach_loads()]
+    loads.sort(key=lambda c: (not c.same_directorate, c.at_capacity, -c.spare, -c.hours, c.coach.name))
+    return loads
+
+
+def sponsors_for(directorate_id: int):
+    """Sponsors are senior managers holding the sponsor role in the project's directorate."""
+    return (User.objects.filter(is_active=True, role_assignments__role=Role.SPONSOR,
+                                role_assignments__directorate_id=directorate_id)
+            .distinct().order_by("display_name"))
+
+
+def advisors():
+    return User.objects.filter(is_active=True, role_assignments__role=Role.IMPROVEMENT_ADVISOR).distinct()
+
+
+def allocate(project: Project, *, by, reason: str, coach=None, sponsor=None, advisor=None,
+             override_reason: str = "", notify: bool = True) -> list[Allocation]:
+    """Give the project a coach, a sponsor and optionally an IA, ending whoever held each role.
+
+    The coach's profile row is locked, so two chairs cannot both take a coach's last place.
+    Runs inside the caller's transaction when there is one.
+    """
+    from .tasks import send_allocation_email
+
+    wanted = {AllocationKind.COACH: coach, AllocationKind.SPONSOR: sponsor, AllocationKind.ADVISOR: advisor}
+    created: list[Allocation] = []
+    today = timezone.localdate()
+    with transaction.atomic():
+        if coach is not None:
+            profile = CoachProfile.objects.select_for_update().filter(user=coach).first()
+            if profile is None:
+                raise CapacityError(f"{coach} is not a QI coach.")
+            teams = (Allocation.objects.current()
+                     .filter(kind=AllocationKind.COACH, person=coach, project__status__in=RUNNING)
+                     .exclude(project=project).count())
+            if teams >= profile.max_teams and not override_reason.strip():
+                raise CapacityError(
+                    f"{coach} already coaches {teams} of a maximum of {profile.max_teams} teams. "
+                    "Choose another coach, or give a reason for the override.")
+        current = {a.kind: a for a in Allocation.objects.current().select_for_update().filter(project=project)}
+        changed_fields = {}
+        for kind, person in wanted.items():
+            if person is None:
+                continue
+            old = current.get(kind)
+            if old is not None and old.person_id == person.pk:
+                continue
+            if old is not None:
+                old.ended_on = today
+                old.ended_reason = reason
+                old.save(update_fields=["ended_on", "ended_reason"])
+            created.append(Allocation.objects.create(
+                project=project, kind=kind, person=person, started_on=today, reason=reason,
+                capacity_override_reason=override_reason.strip() if kind == AllocationKind.COACH else "",
+                allocated_by=by))
+            changed_fields[kind.value] = person
+        if changed_fields:
+            Project.objects.filter(pk=project.pk).update(**changed_fields, updated_at=timezone.now())
+            for field, person in changed_fields.items():
+                setattr(project, field, person)
+            names = ", ".join(f"{AllocationKind(k).label}: {p}" for k, p in changed_fields.items())
+            detail = f"Capacity override: {override_reason.strip()}" if override_reason.strip() else ""
+            record_event(project, kind=EventKind.ALLOCATION, by=by, summary=f"{names} ({reason})", detail=detail)
+        if notify:
+            for allocation in created:
+                transaction.on_commit(lambda pk=allocation.pk: send_allocation_email.delay(pk))
+    return created
+
+
+def end_allocations(project: Project, *, reason: str) -> None:
+    Allocation.objects.current().filter(project=project).update(ended_on=timezone.localdate(), ended_reason=reason)
+
+
+def teams_coached_by(user):
+    return (Project.objects.filter(allocations__person=user, allocations__kind=AllocationKind.COACH,
+                                   allocations__ended_on__isnull=True, status__in=RUNNING)
+            .select_related("team", "directorate", "lead", "sponsor").distinct())
+
+
+def supervised_coaches(advisor) -> list[CoachLoad]:
+    return coach_loads(CoachProfile.objects.filter(supervisor=advisor))
+
+
+def pool_by_directorate() -> dict:
+    pool: dict = {}
+    for load in sorted(coach_loads(), key=lambda c: (c.coach.directorate.name if c.coach.directorate else "~",
+                                                      c.coach.name)):
+        key = load.coach.directorate.name if load.coach.directorate else "No directorate"
+        pool.setdefault(key, []).append(load)
+    return pool
+

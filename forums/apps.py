@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class ForumsConfig(AppConfig):
+    name = "forums"
+    verbose_name = "QI forums"
+
+    def ready(self) -> None:
+        import rules as rules_lib
+
+        from ops.nightly import register as register_nightly
+        from organisation.navigation import NavEntry, register
+        from projects.services import on_submitted
+
+        from . import rules  # noqa: F401
+        from .services import add_submitted_idea_to_agenda, nightly_meetings
+
+        register(NavEntry("QI forums", "forums:index", rules_lib.is_authenticated, order=20))
+        on_submitted(add_submitted_idea_to_agenda)
+        register_nightly("forum meetings", nightly_meetings)

@@ -1,0 +1,172 @@
+"""Meetings that always exist, agendas the system assembles, and decisions that are records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from coaching.services import CapacityError, allocate
+from projects.models import EventKind, Project, ProjectStatus
+from projects.services import TransitionError, record_event, transition
+
+from .models import AgendaItem, AgendaKind, Decision, Forum, Meeting, Outcome
+
+
+class AlreadyDecided(Exception):
+    """Someone else decided this item first."""
+
+
+def ensure_next_meeting(forum: Forum, today: dt.date | None = None) -> Meeting:
+    """The forum's next meeting on or after today, created from its rule if it does not exist yet."""
+    today = today or timezone.localdate()
+    upcoming = forum.meetings.upcoming(today).first()
+    if upcoming is not None:
+        return upcoming
+    date = forum.meeting_date_on_or_after(today)
+    meeting, _ = Meeting.objects.get_or_create(
+        forum=forum, date=date, defaults={"starts_at": forum.starts_at, "location": forum.location})
+    return meeting
+
+
+def forum_for(directorate) -> Forum:
+    """Every directorate has one QI forum; one is made with the usual rule if the QI department has not yet."""
+    forum, _ = Forum.objects.get_or_create(directorate=directorate, defaults={"name": f"{directorate.name} QI forum"})
+    return forum
+
+
+def meeting_after(meeting: Meeting) -> Meeting:
+    return ensure_next_meeting(meeting.forum, meeting.date + dt.timedelta(days=1))
+
+
+def add_submitted_idea_to_agenda(project: Project, *, resubmission: bool = False) -> AgendaItem:
+    """Registered with projects.services.on_submitted: a submitted idea joins its forum's next meeting."""
+    forum = forum_for(project.directorate)
+    meeting = ensure_next_meeting(forum)
+    kind = AgendaKind.RESUBMITTED if resubmission else AgendaKind.NEW
+    item, _ = AgendaItem.objects.get_or_create(meeting=meeting, project=project, kind=kind)
+    return item
+
+
+def decide(item: AgendaItem, *, outcome: str, by, rationale: str, coach=None, sponsor=None, advisor=None,
+           override_reason: str = "") -> Decision:
+    """Record a chair's decision on an agenda item and move the project accordingly.
+
+    Exactly one decision per item: the project row is locked and re-read, the
+    item must still be undecided, and a unique constraint on Decision.item backs
+    that up; the loser of a race gets AlreadyDecided. Approval allocates the coach
+    and sponsor in the same transaction. E-mails go after commit.
+    """
+    from .tasks import send_decision_email
+
+    if not item.is_decidable:
+        raise TransitionError("Only ideas awaiting a decision can be decided.")
+    if outcome == Outcome.APPROVE and (coach is None or sponsor is None):
+        raise TransitionError("Approval needs a QI coach and a QI sponsor.")
+    meeting = item.meeting
+    try:
+        with transaction.atomic():
+            project = Project.objects.select_for_update().get(pk=item.project_id)
+            if Decision.objects.filter(item=item).exists() or project.status != ProjectStatus.SUBMITTED:
+                raise AlreadyDecided(_already_decided_message(item, project))
+            decision = Decision.objects.create(
+                item=item, meeting=meeting, project=project, outcome=outcome, rationale=rationale.strip(),
+                decided_by=by, coach=coach, sponsor=sponsor, advisor=advisor,
+                coach_override_reason=override_reason.strip() if outcome == Outcome.APPROVE else "")
+            where = f"{meeting.forum.name} on {meeting.date:%-d %b %Y}"
+            if outcome == Outcome.APPROVE:
+                allocate(project, by=by, reason=f"Approved at {where}", coach=coach, sponsor=sponsor,
+                         advisor=advisor, override_reason=override_reason)
+                transition(project, ProjectStatus.ACTIVE, by=by, kind=EventKind.DECISION,
+                           summary=f"Approved at {where}", detail=rationale)
+            elif outcome == Outcome.RETURN:
+                transition(project, ProjectStatus.RETURNED, by=by, kind=EventKind.DECISION,
+                           summary=f"Returned for more work at {where}", detail=rationale)
+            elif outcome == Outcome.DECLINE:
+                transition(project, ProjectStatus.DECLINED, by=by, kind=EventKind.DECISION,
+                           summary=f"Declined at {where}", detail=rationale)
+            elif outcome == Outcome.DEFER:
+                later = meeting_after(meeting)
+                AgendaItem.objects.get_or_create(meeting=later, project=project, kind=AgendaKind.DEFERRED)
+                record_event(project, kind=EventKind.DECISION, by=by,
+                             summary=f"Deferred at {where} to {later.date:%-d %b %Y}", detail=rationale)
+            else:
+                raise TransitionError(f"Unknown outcome {outcome!r}.")
+            transaction.on_commit(lambda: send_decision_email.delay(decision.pk))
+    except IntegrityError as exc:
+        # Two chairs in the same instant on a database without row locks: the unique
+        # constraint on Decision.item lets only one through.
+        item.refresh_from_db()
+        raise AlreadyDecided(_already_decided_message(item, Project.objects.get(pk=item.project_id))) from exc
+    except CapacityError:
+        raise
+    return decision
+
+
+def _already_decided_message(item: AgendaItem, project: Project) -> str:
+    decision = Decision.objects.filter(item=item).select_related("decided_by").first()
+    if decision is not None:
+        return (f"{decision.decided_by.name} already recorded “{decision.get_outcome_display()}” for "
+                f"“{project.title}” at {decision.decided_at:%H:%M}. Your decision was not recorded.")
+    return f"“{project.title}” is now “{project.get_status_display()}”; your decision was not recorded."
+
+
+def roll_over_undecided(forum: Forum, today: dt.date | None = None) -> int:
+    """Ideas left undecided at a past meeting move to the next meeting as deferred items."""
+    today = today or timezone.localdate()
+    next_meeting = ensure_next_meeting(forum, today)
+    left = (AgendaItem.objects.filter(meeting__forum=forum, meeting__date__lt=today, kind__in=[
+        AgendaKind.NEW, AgendaKind.RESUBMITTED, AgendaKind.DEFERRED], decision__isnull=True,
+        project__status=ProjectStatus.SUBMITTED).values_list("project_id", flat=True).distinct())
+    already = set(next_meeting.items.values_list("project_id", flat=True))
+    new = [AgendaItem(meeting=next_meeting, project_id=pid, kind=AgendaKind.DEFERRED,
+                      note="Not reached at the last meeting") for pid in set(left) - already]
+    AgendaItem.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def nightly_meetings() -> dict:
+    """Nightly: every forum has its next meeting, and nothing undecided is lost."""
+    today = timezone.localdate()
+    rolled = 0
+    for forum in Forum.objects.all():
+        rolled += roll_over_undecided(forum, today)
+    return {"forums": Forum.objects.count(), "rolled_over": rolled}
+
+
+def save_minutes(meeting: Meeting, *, minutes: str, by) -> None:
+    meeting.minutes = minutes
+    meeting.minutes_updated_at = timezone.now()
+    meeting.minutes_updated_by = by
+    meeting.save(update_fields=["minutes", "minutes_updated_at", "minutes_updated_by"])
+
+
+def meeting_reminders_due(today: dt.date):
+    meetings = Meeting.objects.filter(date__gte=today, date__lte=today + dt.timedelta(days=7),
+                                      reminder_sent_at__isnull=True).select_related("forum")
+    return [m for m in meetings if (m.date - today).days <= m.forum.reminder_days]
+
+
+def send_meeting_reminder(meeting: Meeting) -> int:
+    """E-mail the chair and co-chair the agenda count; marks the meeting so it is sent once."""
+    from ops.mail import send_templated
+    from organisation.models import Role, RoleAssignment
+
+    with transaction.atomic():
+        claimed = Meeting.objects.filter(pk=meeting.pk, reminder_sent_at__isnull=True).update(
+            reminder_sent_at=timezone.now())
+        if not claimed:
+            return 0
+    chairs = RoleAssignment.objects.filter(directorate_id=meeting.forum.directorate_id,
+                                           role__in=[Role.FORUM_CHAIR, Role.FORUM_CO_CHAIR]).select_related("user")
+    counts = agenda_counts(meeting)
+    return send_templated([a.user.email for a in chairs], "forums/email/reminder.txt",
+                          {"meeting": meeting, "counts": counts, "total": sum(counts.values())})
+
+
+def agenda_counts(meeting: Meeting) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = meeting.items.filter(decision__isnull=True).values("kind").annotate(n=Count("pk"))
+    return {AgendaKind(r["kind"]).label: r["n"] for r in rows}
