@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from projects.models import Project
 
@@ -37,7 +38,7 @@ class Allocation(models.Model):
         blank=True, help_text="Recorded when a coach already at capacity was chosen")
     allocated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                      related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     objects = AllocationQuerySet.as_manager()
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from organisation.models import Directorate
 from projects.models import Project
@@ -117,7 +118,7 @@ class AgendaItem(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="agenda_items")
     kind = models.CharField(max_length=12, choices=AgendaKind.choices)
     note = models.CharField(max_length=300, blank=True)
-    added_at = models.DateTimeField(auto_now_add=True)
+    added_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["meeting", "kind", "added_at"]
@@ -149,7 +150,7 @@ class Decision(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     rationale = models.TextField(help_text="Feedback for the team, the reason, or a note")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(default=timezone.now)
     coach = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
     sponsor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
