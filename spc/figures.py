@@ -1,0 +1,156 @@
+"""Plotly figure data as plain dicts (no plotly import, no template: the default template costs
+about 6 KB per chart). The front end passes the dict to Plotly.newPlot as it is.
+
+Points are coloured by their reading with the Making Data Count colours AND told apart by marker
+symbol, so the chart reads without colour too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from .engine import COMMON, CONCERN, IMPROVEMENT, NEUTRAL_HIGH, NEUTRAL_LOW, SPCResult
+from .fmt import fmt_number
+from .icons import BLUE, GREY, ORANGE, PURPLE
+
+LINE = "#425563"  # data line
+CENTRE = "#231f20"
+LIMIT = "#768692"
+TARGET = "#d5281b"
+
+
+def _num(v: float) -> float | None:
+    """Round for transport: 8 significant digits is beyond what any chart can show."""
+    if math.isnan(v):
+        return None
+    return float(f"{v:.8g}")
+
+
+def _category(result: SPCResult, i: int) -> str:
+    return result.point_type[i]
+
+
+def _style(ptype: str, improvement: str) -> tuple[str, str, str]:
+    """(label, colour, marker symbol) for a point type."""
+    up = "triangle-up" if improvement != "decrease" else "triangle-down"
+    return {
+        IMPROVEMENT: ("Special cause – improvement", BLUE, up),
+        CONCERN: ("Special cause – concern", ORANGE, "square"),
+        NEUTRAL_HIGH: ("Special cause – neutral (high)", PURPLE, "diamond"),
+        NEUTRAL_LOW: ("Special cause – neutral (low)", PURPLE, "diamond-open"),
+        COMMON: ("Common cause", GREY, "circle"),
+    }[ptype]
+
+
+def _phase_line(result: SPCResult, x: Sequence[str], values: Sequence[float]) -> tuple[list, list]:
+    """One segment per phase, separated by None so that lines break at a rebase."""
+    xs: list[Any] = []
+    ys: list[Any] = []
+    for p in result.phases:
+        if p.stop <= p.start:
+            continue
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        for i in range(p.start, p.stop):
+            xs.append(x[i])
+            ys.append(_num(values[i]))
+    return xs, ys
+
+
+def build_figure(
+    result: SPCResult,
+    x: Sequence[str],
+    *,
+    measure_name: str = "",
+    unit: str = "",
+    target: float | None = None,
+    annotations: Sequence[tuple[str, str]] = (),
+    show_2sigma: bool = False,
+) -> dict[str, Any]:
+    """Figure dict {"data": [...], "layout": {...}} for one analysed series.
+
+    x: one label per point (ISO dates as strings); annotations: [(x, text)], e.g. PDSA cycles.
+    """
+    if len(x) != len(result):
+        raise ValueError(f"{len(x)} x labels for {len(result)} points")
+    xl = list(x)
+    y = result.y.tolist()
+    data: list[dict[str, Any]] = [{
+        "type": "scatter", "mode": "lines", "name": measure_name or "Value", "x": xl,
+        "y": [_num(v) for v in y], "line": {"color": LINE, "width": 1.5}, "hoverinfo": "skip",
+        "showlegend": False,
+    }]
+    groups: dict[str, list[int]] = {}
+    for i in range(len(result)):
+        if not result.missing[i]:
+            groups.setdefault(_category(result, i), []).append(i)
+    for ptype in (COMMON, IMPROVEMENT, CONCERN, NEUTRAL_HIGH, NEUTRAL_LOW):
+        idx = groups.get(ptype)
+        if not idx:
+            continue
+        label, colour, symbol = _style(ptype, result.improvement)
+        trace: dict[str, Any] = {
+            "type": "scatter", "mode": "markers", "name": label,
+            "x": [xl[i] for i in idx], "y": [_num(y[i]) for i in idx],
+            "marker": {"color": colour, "symbol": symbol, "size": 8 if ptype == COMMON else 10},
+            "hovertemplate": "%{x}: %{y}" + (f" {unit}" if unit and unit != "%" else unit) + f"<extra>{label}</extra>",
+        }
+        if ptype != COMMON:
+            trace["text"] = [result.rule[i] for i in idx]
+            trace["hovertemplate"] = "%{x}: %{y}<br>%{text}" + f"<extra>{label}</extra>"
+        data.append(trace)
+    excluded = [i for i in range(len(result)) if not result.included[i] and not result.missing[i]]
+    if excluded:
+        # A ring around points left out of the calculations (they stay on the chart).
+        data.append({"type": "scatter", "mode": "markers", "name": "Excluded from calculations",
+                     "x": [xl[i] for i in excluded], "y": [_num(y[i]) for i in excluded],
+                     "marker": {"color": "rgba(0,0,0,0)", "size": 16, "symbol": "circle-open",
+                                "line": {"color": CENTRE, "width": 1.5}}, "hoverinfo": "skip"})
+    centre = "Median" if result.chart in ("run", "g") else "Mean"
+    cx, cy = _phase_line(result, xl, result.cl.tolist())
+    data.append({"type": "scatter", "mode": "lines", "name": centre, "x": cx, "y": cy,
+                 "line": {"color": CENTRE, "width": 1.5}, "hoverinfo": "skip"})
+    has_limits = not all(math.isnan(v) for v in result.ucl.tolist())
+    varying = result.chart in ("p", "pp", "u", "up", "xbar", "s", "ip")
+    shape = "hvh" if varying else "linear"
+    if has_limits:
+        for name, arr in (("Upper process limit", result.ucl), ("Lower process limit", result.lcl)):
+            lx, ly = _phase_line(result, xl, arr.tolist())
+            data.append({"type": "scatter", "mode": "lines", "name": name, "x": lx, "y": ly,
+                         "line": {"color": LIMIT, "width": 1, "dash": "dash", "shape": shape}, "hoverinfo": "skip",
+                         "legendgroup": "limits", "showlegend": name.startswith("Upper")})
+        if show_2sigma:
+            for name, arr in (("2-sigma", result.ucl_95), ("2-sigma (lower)", result.lcl_95)):
+                lx, ly = _phase_line(result, xl, arr.tolist())
+                data.append({"type": "scatter", "mode": "lines", "name": name, "x": lx, "y": ly,
+                             "line": {"color": LIMIT, "width": 1, "dash": "dot", "shape": shape},
+                             "hoverinfo": "skip", "legendgroup": "sigma2", "showlegend": name == "2-sigma"})
+    if target is not None and xl:
+        data.append({"type": "scatter", "mode": "lines", "name": f"Target {fmt_number(target, unit)}",
+                     "x": [xl[0], xl[-1]], "y": [target, target],
+                     "line": {"color": TARGET, "width": 1.5, "dash": "longdash"}, "hoverinfo": "skip"})
+    notes = []
+    pos = {v: i for i, v in enumerate(xl)}
+    for ax, text in annotations:
+        i = pos.get(ax)
+        if i is None:
+            continue
+        yy = y[i] if not math.isnan(y[i]) else result.cl[i]
+        notes.append({"x": ax, "y": _num(yy) if not math.isnan(yy) else None, "text": text, "showarrow": True,
+                      "arrowhead": 2, "ax": 0, "ay": -36, "font": {"size": 11}, "bgcolor": "#ffffff",
+                      "bordercolor": LIMIT})
+    layout: dict[str, Any] = {
+        "template": None,
+        "margin": {"l": 56, "r": 16, "t": 40 if measure_name else 16, "b": 48},
+        "showlegend": True, "legend": {"orientation": "h", "y": -0.18},
+        "hovermode": "closest", "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
+        "xaxis": {"showgrid": False, "linecolor": LIMIT},
+        "yaxis": {"title": {"text": unit}, "gridcolor": "#eeeeee", "zeroline": False},
+        "annotations": notes,
+    }
+    if measure_name:
+        layout["title"] = {"text": measure_name, "x": 0, "font": {"size": 15}}
+    return {"data": data, "layout": layout}
