@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "organisation",
     "ops",
     "projects",
+    "workspace",
+    "measures",
     "coaching",
     "forums",
 ]

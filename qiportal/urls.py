@@ -15,6 +15,8 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("settings/", admin.site.urls),
     path("projects/", include("projects.urls")),
+    path("workspace/", include("workspace.urls")),
+    path("measures/", include("measures.urls")),
     path("forums/", include("forums.urls")),
     path("coaching/", include("coaching.urls")),
     path("", include("organisation.urls")),

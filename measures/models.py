@@ -1,0 +1,3 @@
+"""measures models"""
+
+from django.db import models  # noqa: F401

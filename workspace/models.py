@@ -1,0 +1,3 @@
+"""workspace models"""
+
+from django.db import models  # noqa: F401
