@@ -18,3 +18,9 @@ class ForumsConfig(AppConfig):
         register(NavEntry("QI forums", "forums:index", rules_lib.is_authenticated, order=20))
         on_submitted(add_submitted_idea_to_agenda)
         register_nightly("forum meetings", nightly_meetings)
+
+        from organisation.seeding import register as register_seed_step
+
+        from .demo import seed_governance
+
+        register_seed_step(20, "projects, forums and coaching", seed_governance)
