@@ -167,7 +167,8 @@ def _people_by_directorate(directorates) -> dict:
     for c in coaches:
         out[c.directorate_id]["coaches"].append(c)
     for u in User.objects.filter(team__directorate_id__in=ids, role_assignments__role=Role.STAFF) \
-            .exclude(role_assignments__role__in=[Role.BOARD, Role.QI_ADMIN, Role.IMPROVEMENT_ADVISOR]) \
+            .exclude(role_assignments__role__in=[Role.BOARD, Role.QI_ADMIN, Role.IMPROVEMENT_ADVISOR, Role.FORUM_CHAIR,
+                                                 Role.SPONSOR, Role.COACH]) \
             .select_related("team").order_by("pk").distinct():
         out[u.team.directorate_id]["staff"][u.team_id].append(u)
     from organisation.models import Team

@@ -7,25 +7,23 @@ every app; the apps themselves never import each other upwards.
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from organisation import rules as roles
 from organisation.models import Directorate, Team, User
+
+from .home import panels_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    context = {
-        "assignments": user.role_assignments.select_related("directorate"),
-        "is_qi_admin": roles.is_qi_admin(user),
-        "can_submit": roles.can_submit_ideas(user),
-        "is_coach": roles.is_coach(user),
-        "is_ia": roles.is_improvement_advisor(user),
-        "is_chair": roles.is_forum_chair(user),
-        "is_board": roles.is_board_member(user),
-        "is_sponsor": roles.is_sponsor(user),
-    }
-    if context["is_qi_admin"]:
+    panels = panels_for(user)
+    for panel in panels:
+        panel.html = mark_safe(render_to_string(panel.template, panel.context, request=request))  # noqa: S308
+    context = {"assignments": user.role_assignments.select_related("directorate"), "panels": panels}
+    if roles.is_qi_admin(user):
         context["org_counts"] = {
             "directorates": Directorate.objects.count(),
             "teams": Team.objects.filter(active=True).count(),

@@ -1,0 +1,100 @@
+"""What each role sees first on the home page, as a list of panels (template + context).
+
+Each builder runs a fixed number of queries whatever the size of the trust.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from coaching import services as coaching
+from forums.models import Forum, Meeting
+from forums.services import ensure_next_meeting
+from organisation import rules as roles
+from organisation.models import CoachProfile, Role
+from projects.models import APPROVED_STATUSES, Project, ProjectStatus
+
+
+@dataclass
+class Panel:
+    template: str
+    title: str
+    context: dict = field(default_factory=dict)
+    width: int = 6
+    html: str = ""
+
+
+def my_projects(user) -> Panel:
+    projects = list(Project.objects.involving(user).for_list().order_by("status", "-updated_at")[:8])
+    drafts = sum(1 for p in projects if p.status in (ProjectStatus.DRAFT, ProjectStatus.RETURNED))
+    return Panel("home/_my_projects.html", "My ideas and projects",
+                 {"projects": projects, "drafts": drafts, "can_submit": roles.can_submit_ideas(user)})
+
+
+def chair_meetings(user) -> Panel:
+    directorate_ids = roles.directorates_with_role(user, Role.FORUM_CHAIR, Role.FORUM_CO_CHAIR)
+    today = timezone.localdate()
+    meetings = []
+    for forum in Forum.objects.filter(directorate_id__in=directorate_ids).select_related("directorate"):
+        ensure_next_meeting(forum, today)
+    upcoming = (Meeting.objects.filter(forum__directorate_id__in=directorate_ids, date__gte=today)
+                .select_related("forum").order_by("forum_id", "date")
+                .annotate(waiting=Count("items", filter=Q(items__decision__isnull=True,
+                                                          items__project__status=ProjectStatus.SUBMITTED))))
+    seen = set()
+    for meeting in upcoming:
+        if meeting.forum_id not in seen:
+            seen.add(meeting.forum_id)
+            meetings.append(meeting)
+    return Panel("home/_chair.html", "Your QI forum", {"meetings": meetings})
+
+
+def coach_load(user) -> Panel:
+    profile = CoachProfile.objects.filter(user=user).select_related("supervisor").first()
+    teams = list(coaching.teams_coached_by(user))
+    return Panel("home/_coach.html", "Your coaching", {"profile": profile, "teams": teams})
+
+
+def sponsored(user) -> Panel:
+    projects = list(Project.objects.active().filter(sponsor=user).for_list()[:10])
+    return Panel("home/_sponsor.html", "Projects you sponsor", {"projects": projects})
+
+
+def advisor(user) -> Panel:
+    loads = coaching.supervised_coaches(user)
+    return Panel("home/_advisor.html", "Coaches you supervise",
+                 {"loads": loads, "full": sum(1 for c in loads if c.at_capacity)})
+
+
+def pipeline(user) -> Panel:
+    counts = dict(Project.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    approved = Project.objects.filter(status__in=APPROVED_STATUSES)
+    aligned = approved.filter(
+        Q(Exists(Project.objects.model.objectives.through.objects.filter(project_id=OuterRef("pk"))))
+        | Q(Exists(Project.objects.model.priorities.through.objects.filter(project_id=OuterRef("pk"))))
+    )
+    totals = approved.aggregate(n=Count("pk"))
+    n_approved, n_aligned = totals["n"], aligned.count()
+    stages = [(label, counts.get(value, 0)) for value, label in ProjectStatus.choices]
+    return Panel("home/_pipeline.html", "The QI pipeline", {
+        "stages": stages, "approved": n_approved, "aligned": n_aligned,
+        "aligned_pct": round(100 * n_aligned / n_approved) if n_approved else None,
+    })
+
+
+def panels_for(user) -> list[Panel]:
+    panels = [my_projects(user)]
+    if roles.is_forum_chair(user):
+        panels.append(chair_meetings(user))
+    if roles.is_coach(user):
+        panels.append(coach_load(user))
+    if roles.is_sponsor(user):
+        panels.append(sponsored(user))
+    if roles.is_improvement_advisor(user):
+        panels.append(advisor(user))
+    if roles.is_qi_admin(user) or roles.is_board_member(user):
+        panels.append(pipeline(user))
+    return panels

@@ -1,0 +1,86 @@
+"""The home page shows each role what it needs first, at a cost that does not grow with the trust."""
+
+import pytest
+from django.urls import reverse
+
+from organisation.models import Role
+
+from .factories import ProjectFactory, TeamFactory, UserFactory
+from .workflow import approved_project, submitted_idea
+
+pytestmark = pytest.mark.django_db
+
+PANELS = {
+    "staff": {"panel-my-projects"},
+    "chair": {"panel-my-projects", "panel-chair"},
+    "coach": {"panel-my-projects", "panel-coach"},
+    "sponsor": {"panel-my-projects", "panel-sponsor"},
+    "ia": {"panel-my-projects", "panel-advisor"},
+    "qiadmin": {"panel-my-projects", "panel-pipeline"},
+    "board": {"panel-my-projects", "panel-pipeline"},
+    "serviceuser": {"panel-my-projects", "panel-chair"},  # the service-user co-chair
+}
+ALL_PANELS = set().union(*PANELS.values())
+
+
+@pytest.mark.parametrize("persona", list(PANELS), indirect=True)
+def test_each_role_sees_its_panels_and_no_others(client, persona):
+    client.force_login(persona)
+    html = client.get(reverse("home")).content.decode()
+    for panel in ALL_PANELS:
+        assert (f'data-testid="{panel}"' in html) == (panel in PANELS[persona.username]), panel
+
+
+def test_my_projects_lists_drafts_and_projects_of_the_person(client, staff, ward):
+    ProjectFactory(team=ward, lead=staff, created_by=staff, title="Fewer missed doses")
+    client.force_login(staff)
+    assert "Fewer missed doses" in client.get(reverse("home")).content.decode()
+
+
+def test_chair_sees_the_next_meeting_and_how_many_items_wait(client, chair, ward):
+    submitted_idea(team=ward)
+    submitted_idea(team=ward)
+    client.force_login(chair)
+    response = client.get(reverse("home"))
+    assert response.context["panels"][1].context["meetings"][0].waiting == 2
+
+
+def test_coach_sees_their_load(client, chair, coach, sponsor, ward):
+    approved_project(team=ward, chair=chair, coach=coach, sponsor=sponsor, title="Reducing restraint on Willow")
+    client.force_login(coach)
+    html = client.get(reverse("home")).content.decode()
+    assert "Reducing restraint on Willow" in html and "of 2 teams" in html
+
+
+def test_qi_admin_sees_pipeline_and_share_aligned(client, qiadmin, chair, coach, sponsor, ward, ia):
+    from tests.factories import ObjectiveFactory
+
+    aligned = approved_project(team=ward, chair=chair, coach=coach, sponsor=sponsor)
+    aligned.objectives.add(ObjectiveFactory())
+    approved_project(team=ward, chair=chair, coach=coach, sponsor=sponsor)
+    client.force_login(qiadmin)
+    response = client.get(reverse("home"))
+    pipeline = next(p for p in response.context["panels"] if p.template == "home/_pipeline.html")
+    assert (pipeline.context["aligned"], pipeline.context["approved"], pipeline.context["aligned_pct"]) == (1, 2, 50)
+
+
+def _grow(ward, chair, sponsor, ia, n):
+    from organisation.models import CoachProfile
+
+    for _ in range(n):
+        coach = UserFactory(team=ward, roles=[Role.STAFF, Role.COACH])
+        CoachProfile.objects.create(user=coach, supervisor=ia)
+        approved_project(team=TeamFactory(directorate=ward.directorate), chair=chair, coach=coach, sponsor=sponsor)
+        submitted_idea(team=ward)
+
+
+@pytest.mark.parametrize("persona", ["chair", "coach", "sponsor", "ia", "qiadmin", "board", "staff"], indirect=True)
+def test_home_query_count_does_not_grow_with_data(client, persona, ward, chair, sponsor, ia,
+                                                  django_assert_max_num_queries):
+    client.force_login(persona)
+    _grow(ward, chair, sponsor, ia, 2)
+    with django_assert_max_num_queries(25) as small:
+        client.get(reverse("home"))
+    _grow(ward, chair, sponsor, ia, 6)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("home"))
