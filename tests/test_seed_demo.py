@@ -35,3 +35,26 @@ def test_seed_demo_scale_multiplies_the_organisation():
     assert Team.objects.count() >= 3 * 20
     call_command("seed_demo", scale=3, verbosity=0)
     assert Directorate.objects.count() == base * 3
+
+
+def test_seed_demo_has_projects_in_every_state_and_the_next_meetings_agendas():
+    from django.utils import timezone
+
+    from forums.models import Decision, Forum, Meeting
+    from projects.models import Project, ProjectStatus
+
+    call_command("seed_demo", verbosity=0)
+    statuses = set(Project.objects.values_list("status", flat=True))
+    assert statuses == set(ProjectStatus.values)
+    assert Project.objects.count() >= 40
+    today = timezone.localdate()
+    assert Decision.objects.filter(meeting__date__lt=today).count() >= 20
+    assert Meeting.objects.filter(date__lt=today).exclude(minutes="").exists()
+    for forum in Forum.objects.all():
+        next_meeting = forum.meetings.upcoming(today).first()
+        assert next_meeting is not None
+    riverside = Forum.objects.get(directorate__slug="riverside-mh").meetings.upcoming(today).first()
+    assert riverside.items.filter(decision__isnull=True).count() >= 2
+    staff = Project.objects.filter(lead__username="staff")
+    assert {ProjectStatus.ACTIVE, ProjectStatus.DRAFT, ProjectStatus.RETURNED} <= set(
+        staff.values_list("status", flat=True))

@@ -1,0 +1,226 @@
+#!/usr/bin/env python
+"""Page response times under load: gunicorn on the local PostgreSQL, 20 concurrent clients.
+
+    .venv/bin/python bench/pages.py                 # demo data and --scale 250 (seeded once, then reused)
+    .venv/bin/python bench/pages.py --scales 1      # demo data only
+    .venv/bin/python bench/pages.py --requests 300 --clients 20
+
+For each scale it creates (once) a PostgreSQL database `qiportal_bench_s<N>`, migrates and
+seeds it, collects static files, starts gunicorn in production mode on 127.0.0.1:8765,
+logs in as each persona and requests every page with N concurrent clients (closed loop,
+no think time), then prints p50 and p95 per page and the scaled/demo ratio of p95.
+Budget (issue 3): p95 <= 100 ms at scale, and scaled/demo p95 ratio <= 1.5.
+Only 127.0.0.1 is ever contacted. `--drop` recreates the databases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+HOST, PORT = "127.0.0.1", 8765
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+PERSONAS = ["staff", "serviceuser", "coach", "sponsor", "ia", "chair", "board", "qiadmin"]
+
+
+def env_for(db: str) -> dict:
+    env = dict(os.environ)
+    env.update(DATABASE_URL=f"{PG}/{db}", DEBUG="0", DEMO_MODE="1", ALLOWED_HOSTS=HOST,
+               SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
+               SECURE_SSL_REDIRECT="0", LOG_LEVEL="WARNING")
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def run(cmd: list[str], env: dict) -> None:
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True)
+
+
+def prepare(scale: int, drop: bool) -> dict:
+    db = f"qiportal_bench_s{scale}"
+    env = env_for(db)
+    exists = subprocess.run(["psql", PG + "/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{db}'"],
+                            capture_output=True, text=True).stdout.strip() == "1"
+    if exists and drop:
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", db], check=True)
+        exists = False
+    if not exists:
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], check=True)
+        run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+        t0 = time.perf_counter()
+        run([PY, "manage.py", "seed_demo", "--scale", str(scale)], env)
+        print(f"seeded scale {scale} in {time.perf_counter() - t0:.0f}s", flush=True)
+        run([PY, "manage.py", "run_nightly"], env)
+    run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    return env
+
+
+class Client:
+    """A tiny cookie-keeping HTTP client for 127.0.0.1 (stdlib only)."""
+
+    def __init__(self) -> None:
+        self.cookies: dict[str, str] = {}
+        self.conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str, float]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Host": HOST}
+        data = None
+        if body is not None:
+            data = urllib.parse.urlencode(body)
+            headers.update({"Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://{HOST}:{PORT}/"})
+        t0 = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=data, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
+            self.conn.request(method, path, body=data, headers=headers)
+            response = self.conn.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        elapsed = time.perf_counter() - t0
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, text, elapsed
+
+    def login(self, username: str) -> None:
+        self.request("GET", "/login/")
+        status, _, _ = self.request("POST", "/login/", {
+            "username": username, "password": "demo", "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")})
+        if status != 302:
+            raise SystemExit(f"could not log in as {username} (HTTP {status})")
+
+
+def first_link(html: str, pattern: str) -> str:
+    match = re.search(pattern, html)
+    if not match:
+        raise SystemExit(f"no link matching {pattern}")
+    return match.group(0).strip('"')
+
+
+def discover(admin: Client) -> dict[str, tuple[str, str]]:
+    """Page name -> (persona, path)."""
+    _, projects_html, _ = admin.request("GET", "/projects/?status=active")
+    project = first_link(projects_html, r'"/projects/\d+/"')
+    _, home_html, _ = admin.request("GET", "/forums/")
+    chair = Client()
+    chair.login("chair")
+    _, chair_home, _ = chair.request("GET", "/")
+    meeting = first_link(chair_home, r'"/forums/meetings/\d+/"')
+    pages = {f"home ({p})": (p, "/") for p in PERSONAS}
+    pages.update({
+        "project list": ("staff", "/projects/"),
+        "project page": ("staff", project),
+        "forum meeting page": ("chair", meeting),
+        "coaching pool": ("qiadmin", "/coaching/"),
+    })
+    return pages
+
+
+def measure(pages: dict, requests: int, clients: int) -> dict[str, list[float]]:
+    logged_in: dict[str, list[Client]] = {}
+    for persona in {p for p, _ in pages.values()}:
+        logged_in[persona] = []
+        for _ in range(clients):
+            c = Client()
+            c.login(persona)
+            logged_in[persona].append(c)
+    results: dict[str, list[float]] = {}
+    for name, (persona, path) in pages.items():
+        pool = logged_in[persona]
+        for c in pool[:2]:  # warm up each worker's caches and connections
+            c.request("GET", path)
+        per_client = max(1, requests // clients)
+
+        def work(c: Client) -> list[float]:
+            times = []
+            for _ in range(per_client):
+                status, _, elapsed = c.request("GET", path)
+                if status != 200:
+                    raise SystemExit(f"{name}: HTTP {status} for {path}")
+                times.append(elapsed * 1000)
+            return times
+
+        with ThreadPoolExecutor(max_workers=clients) as ex:
+            results[name] = [t for ts in ex.map(work, pool) for t in ts]
+    return results
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def serve(env: dict, workers: int):
+    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "qiportal.wsgi", "--bind", f"{HOST}:{PORT}",
+                             "--workers", str(workers), "--log-level", "warning"], cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection(HOST, PORT, timeout=1).request("GET", "/health/")
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scales", default="1,250")
+    ap.add_argument("--requests", type=int, default=200, help="requests per page")
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    ap.add_argument("--drop", action="store_true")
+    args = ap.parse_args()
+    scales = [int(s) for s in args.scales.split(",")]
+    table: dict[int, dict[str, list[float]]] = {}
+    for scale in scales:
+        env = prepare(scale, args.drop)
+        proc = serve(env, args.workers)
+        try:
+            admin = Client()
+            admin.login("qiadmin")
+            table[scale] = measure(discover(admin), args.requests, args.clients)
+        finally:
+            proc.terminate()
+            proc.wait()
+    print(f"\n{args.clients} concurrent clients, {args.requests} requests a page, gunicorn --workers "
+          f"{args.workers}, PostgreSQL, DEBUG=0, {os.cpu_count()} cores")
+    header = f"{'page':28}" + "".join(f"  s{s} p50   s{s} p95" for s in scales)
+    if len(scales) > 1:
+        header += "  p95 ratio"
+    print(header)
+    worst_p95, worst_ratio = 0.0, 0.0
+    for name in table[scales[0]]:
+        row = f"{name:28}"
+        p95s = []
+        for s in scales:
+            p50, p95 = pct(table[s][name], 0.5), pct(table[s][name], 0.95)
+            p95s.append(p95)
+            row += f"  {p50:7.1f}ms {p95:7.1f}ms"
+        if len(scales) > 1:
+            ratio = p95s[-1] / p95s[0]
+            worst_ratio = max(worst_ratio, ratio)
+            row += f"  {ratio:8.2f}"
+        worst_p95 = max(worst_p95, p95s[-1])
+        print(row)
+    print(f"worst p95 at scale {scales[-1]}: {worst_p95:.1f} ms (budget 100 ms)"
+          + (f"; worst scaled/demo p95 ratio {worst_ratio:.2f} (budget 1.5)" if len(scales) > 1 else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
