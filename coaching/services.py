@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,10 +16,12 @@ from organisation.models import CoachProfile, Role
 from projects.models import EventKind, Project, ProjectStatus
 from projects.services import record_event
 
-from .models import Allocation, AllocationKind
+from .models import Allocation, AllocationKind, Supervision
 
 User = get_user_model()
 RUNNING = (ProjectStatus.ACTIVE, ProjectStatus.CLOSURE_REQUESTED)
+# Supervision is monthly; a little slack before it shows as due.
+SUPERVISION_INTERVAL_DAYS = 35
 
 
 class CapacityError(Exception):
@@ -141,13 +144,57 @@ def end_allocations(project: Project, *, reason: str) -> None:
 
 
 def teams_coached_by(user):
+    """The running projects the person coaches now, each with `coached_since` (the date their allocation began)."""
+    since = (Allocation.objects.current().filter(project=OuterRef("pk"), kind=AllocationKind.COACH, person=user)
+             .values("started_on")[:1])
     return (Project.objects.filter(allocations__person=user, allocations__kind=AllocationKind.COACH,
                                    allocations__ended_on__isnull=True, status__in=RUNNING)
-            .select_related("team", "directorate", "lead", "sponsor").distinct())
+            .select_related("team", "directorate", "lead", "sponsor")
+            .annotate(coached_since=Subquery(since)).distinct().order_by("coached_since", "title"))
+
+
+def last_supervision_date():
+    """A subquery: the date of a coach's latest supervision, whoever gave it."""
+    return Subquery(Supervision.objects.filter(coach=OuterRef("user_id")).order_by("-date").values("date")[:1])
 
 
 def supervised_coaches(advisor) -> list[CoachLoad]:
-    return coach_loads(CoachProfile.objects.filter(supervisor=advisor))
+    """The coaches an IA supervises, with their loads; each profile carries `last_supervised` (a date or None)."""
+    profiles = CoachProfile.objects.filter(supervisor=advisor).annotate(last_supervised=last_supervision_date())
+    return sorted(coach_loads(profiles), key=lambda c: c.coach.name)
+
+
+def supervision_due(last_supervised: dt.date | None, today: dt.date | None = None) -> bool:
+    """Supervision is monthly: due when there has been none, or none for more than a month."""
+    today = today or timezone.localdate()
+    return last_supervised is None or (today - last_supervised).days > SUPERVISION_INTERVAL_DAYS
+
+
+@dataclass(frozen=True)
+class DirectoratePool:
+    """One directorate's coaches, for the QI department's view of who has room."""
+
+    name: str
+    loads: list[CoachLoad]
+    coaches: int
+    spare_places: int
+    at_capacity: int
+
+
+POOL_FILTERS = {"room": lambda c: not c.at_capacity, "full": lambda c: c.at_capacity}
+
+
+def pool_summary(capacity: str = "") -> list[DirectoratePool]:
+    """The coach pool by directorate. Counts are always of the whole directorate; `capacity` ("room" or
+    "full") only narrows the coaches listed, so a directorate with nobody free still shows, empty."""
+    keep = POOL_FILTERS.get(capacity, lambda c: True)
+    summary = []
+    for name, loads in pool_by_directorate().items():
+        shown = [c for c in loads if keep(c)]
+        summary.append(DirectoratePool(
+            name=name, loads=shown, coaches=len(loads),
+            spare_places=sum(max(c.spare, 0) for c in loads), at_capacity=sum(c.at_capacity for c in loads)))
+    return summary
 
 
 def pool_by_directorate() -> dict:
