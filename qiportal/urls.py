@@ -19,5 +19,6 @@ urlpatterns = [
     path("measures/", include("measures.urls")),
     path("forums/", include("forums.urls")),
     path("coaching/", include("coaching.urls")),
+    path("board/", include("board.urls")),
     path("", include("organisation.urls")),
 ]

@@ -1,0 +1,3 @@
+"""board models"""
+
+from django.db import models  # noqa: F401
