@@ -154,13 +154,13 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("projects:detail", args=[self.pk])
-
     def save(self, *args, **kwargs) -> None:
         if self.team_id and (not self.directorate_id or self._team_changed()):
             self.directorate_id = Team.objects.values_list("directorate_id", flat=True).get(pk=self.team_id)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.pk])
 
     def _team_changed(self) -> bool:
         if not self.pk:

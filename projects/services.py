@@ -116,7 +116,7 @@ def on_submitted(callback) -> None:
 _WORD = re.compile(r"[a-z0-9]+")
 STOP_WORDS = set("""a an and are as at be by for from has have in into is it its of on or our that the their this to
 we with will was were reduce reducing improve improving increase increasing project ward team service services
-patients patient people staff""".split())
+patients patient people staff""".split())  # noqa: SIM905
 
 
 def keywords(text: str) -> set[str]:

@@ -1,0 +1,212 @@
+"""The idea form a QI forum reads, and the small confirm form that sends it there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import forms
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from organisation.models import AnnualPriority, LivedExperience, StrategicObjective, Team, User
+
+from .models import MemberRole, Project, ProjectMember
+from .services import create_idea
+
+CONDITION_WORDING = {
+    "condition_matters_most": "The topic is what matters most to the staff and the service users of our team.",
+    "condition_team_agreed": "The whole team, service users included, agreed that this is our biggest "
+                             "opportunity to improve.",
+    "condition_whole_team": "The whole team will do this work together: not one person, and not one profession.",
+}
+
+NO_ALIGNMENT_IS_FINE = (
+    "Tick none if the idea does not align with a priority: that is a legitimate answer, and about a third "
+    "of the organisation's projects are not aligned."
+)
+
+
+def grouped_choices(items: Iterable, group, label) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Choices as <optgroup>s, in the order the items arrive."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for item in items:
+        groups.setdefault(group(item), []).append((item.pk, label(item)))
+    return list(groups.items())
+
+
+PERSON_KINDS = ("Staff", "Service users and carers", "External partners")
+
+
+def person_kind(person: User) -> str:
+    if person.external_organisation_id:
+        return PERSON_KINDS[2]
+    if person.lived_experience:
+        return PERSON_KINDS[1]
+    return PERSON_KINDS[0]
+
+
+def role_for(person: User) -> str:
+    """A team member's role follows from who they are in the directory."""
+    if person.external_organisation_id:
+        return MemberRole.PARTNER
+    if person.lived_experience == LivedExperience.SERVICE_USER:
+        return MemberRole.SERVICE_USER
+    if person.lived_experience == LivedExperience.CARER:
+        return MemberRole.CARER
+    return MemberRole.MEMBER
+
+
+def _person_label(person: User) -> str:
+    where = person.external_organisation or person.team
+    return f"{person.name} – {where}" if where else person.name
+
+
+class IdeaForm(forms.ModelForm):
+    members = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Who else is on the team?",
+        help_text="Staff from the directory, service users and carers, and people from partner organisations. "
+                  "The lead is always on the team. Hold Ctrl (Cmd on a Mac) to choose more than one.",
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "title", "team",
+            "problem", "why_it_matters", "matters_to_staff", "matters_to_service_users", "matters_to_carers",
+            "aim_what", "aim_how_much", "aim_by_when",
+            "condition_matters_most", "condition_team_agreed", "condition_whole_team",
+            "objectives", "priorities",
+            "involvement",
+        ]
+        labels = {
+            "title": "Title of the idea",
+            "team": "Team or service",
+            "problem": "What is the problem?",
+            "why_it_matters": "Why does it matter, and to whom?",
+            "matters_to_staff": "Staff",
+            "matters_to_service_users": "Service users",
+            "matters_to_carers": "Carers",
+            "aim_what": "What will improve?",
+            "aim_how_much": "By how much?",
+            "aim_by_when": "By when?",
+            "objectives": "Strategic objectives",
+            "priorities": "This year's annual priorities",
+            "involvement": "How will service users be involved?",
+            **CONDITION_WORDING,
+        }
+        help_texts = {
+            "title": "A short name people will recognise, e.g. “Fewer falls at night on Willow Ward”.",
+            "team": "The team that will do the work; it decides which directorate's QI forum reads the idea.",
+            "aim_what": "e.g. “Reduce falls at night on the ward”",
+            "aim_how_much": "e.g. “by 50%” or “from 12 to 6 a month”",
+            "aim_by_when": "A date in the future.",
+            "objectives": NO_ALIGNMENT_IS_FINE,
+            "priorities": "",
+            "involvement": "Projects with service users as full partners are far more likely to reach their aim.",
+        }
+        error_messages = {
+            "title": {"required": "Give the idea a short title."},
+            "team": {"required": "Choose the team that will do the work."},
+            "problem": {"required": "Describe the problem, even in a sentence or two."},
+            "why_it_matters": {"required": "Say why it matters, and to whom."},
+            "aim_what": {"required": "Say what will improve."},
+            "aim_how_much": {"required": "Say by how much, even as a first guess."},
+        }
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 4}),
+            "why_it_matters": forms.Textarea(attrs={"rows": 3}),
+            "aim_by_when": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "objectives": forms.CheckboxSelectMultiple,
+            "priorities": forms.CheckboxSelectMultiple,
+            "involvement": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, lead: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lead = lead
+        teams = Team.objects.filter(Q(active=True) | Q(pk=self.instance.team_id)).select_related("directorate")
+        self.fields["team"].queryset = teams
+        self.fields["team"].choices = [("", "Choose the team")] + grouped_choices(
+            teams, group=lambda t: t.directorate.name, label=lambda t: t.name)
+
+        self.fields["objectives"].queryset = StrategicObjective.objects.all()
+        chosen = self.instance.priorities.all() if self.instance.pk else AnnualPriority.objects.none()
+        self.fields["priorities"].queryset = AnnualPriority.objects.filter(
+            Q(year=timezone.localdate().year) | Q(pk__in=chosen.values("pk")))
+
+        people = (User.objects.filter(is_active=True).exclude(pk=lead.pk)
+                  .select_related("team", "external_organisation"))
+        members = self.fields["members"]
+        members.queryset = people
+        members.choices = sorted(
+            grouped_choices(people, group=person_kind, label=_person_label), key=lambda g: PERSON_KINDS.index(g[0]))
+        if self.instance.pk and not self.is_bound:
+            self.initial["members"] = [
+                m.person_id for m in self.instance.members.filter(left_on__isnull=True).exclude(person=lead)]
+
+    def clean_aim_by_when(self):
+        when = self.cleaned_data.get("aim_by_when")
+        if when and when <= timezone.localdate():
+            raise forms.ValidationError("The aim's date must be in the future.")
+        return when
+
+    def save(self, commit: bool = True, *, by: User | None = None) -> Project:
+        """Create the draft (through the workflow service) or update it, then the team around it."""
+        assert commit, "IdeaForm saves the idea and its team together"
+        with transaction.atomic():
+            if self.instance.pk:
+                project = super().save()
+            else:
+                fields = {name: self.cleaned_data[name] for name in self._meta.fields}
+                project = create_idea(created_by=by or self.lead, lead=self.lead, **fields)
+                self.instance = project
+            self._save_members(project, self.cleaned_data.get("members") or [])
+        return project
+
+    def _save_members(self, project: Project, chosen: Iterable[User]) -> None:
+        today = timezone.localdate()
+        chosen = {person.pk: person for person in chosen if person.pk != project.lead_id}
+        current = {m.person_id: m for m in project.members.filter(left_on__isnull=True)}
+        for person_id, member in current.items():
+            # Leaving is recorded rather than deleted: the team's history stays readable.
+            if person_id not in chosen and person_id != project.lead_id:
+                member.left_on = today
+                member.save(update_fields=["left_on"])
+        ProjectMember.objects.bulk_create([
+            ProjectMember(project=project, person=person, role=role_for(person),
+                          organisation_id=person.external_organisation_id, joined_on=today)
+            for person_id, person in chosen.items() if person_id not in current
+        ])
+
+
+class SubmitIdeaForm(forms.Form):
+    """Sending the idea to the forum; it carries the status the person was looking at."""
+
+    seen_status = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["seen_status"].initial = project.status
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("seen_status") and cleaned["seen_status"] != self.project.status:
+            raise forms.ValidationError(
+                f"This idea is now “{self.project.get_status_display()}”, so it was not sent again.")
+        missing = missing_for_submission(self.project)
+        if missing:
+            raise forms.ValidationError("Before it goes to the forum: " + "; ".join(missing) + ".")
+        return cleaned
+
+
+def missing_for_submission(project: Project) -> list[str]:
+    """What a forum needs that the idea does not have yet (in the person's words)."""
+    missing = [f"confirm “{CONDITION_WORDING[name]}”" for name in CONDITION_WORDING if not getattr(project, name)]
+    if not project.aim_by_when:
+        missing.append("say by when the aim will be reached")
+    return missing

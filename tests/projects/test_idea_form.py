@@ -1,0 +1,157 @@
+"""The idea form: a draft that saves with what it has, errors beside the fields, and the team around it."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from organisation.models import AnnualPriority, ExternalOrganisation, LivedExperience, Role
+from projects.models import EventKind, Involvement, MemberRole, Project, ProjectMember, ProjectStatus
+
+from ..factories import ObjectiveFactory, ProjectFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_member_saves_a_draft_before_the_conditions_are_confirmed(client, staff, ward, idea_data):
+    client.force_login(staff)
+    response = client.post(reverse("projects:idea_new"), idea_data(condition_team_agreed=None,
+                                                                     condition_whole_team=None))
+    project = Project.objects.get()
+    assert response.status_code == 302 and response.url == reverse("projects:idea_edit", args=[project.pk])
+    assert project.status == ProjectStatus.DRAFT
+    assert (project.lead, project.created_by, project.team, project.directorate) == (
+        staff, staff, ward, ward.directorate)
+    assert not project.conditions_met and project.condition_matters_most
+    assert project.members.get().role == MemberRole.LEAD
+    assert project.events.get().kind == EventKind.STATUS
+
+
+def test_save_and_review_goes_to_the_submit_page(client, staff, idea_data):
+    client.force_login(staff)
+    response = client.post(reverse("projects:idea_new"), idea_data(action="review"))
+    assert response.url == reverse("projects:idea_submit", args=[Project.objects.get().pk])
+
+
+def test_validation_errors_appear_beside_the_fields_and_keep_what_was_typed(client, staff, idea_data):
+    client.force_login(staff)
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    response = client.post(reverse("projects:idea_new"), idea_data(title="", aim_by_when=yesterday))
+    html = response.content.decode()
+    assert response.status_code == 200 and not Project.objects.exists()
+    assert 'id="error_1_id_title"' in html and "Give the idea a short title." in html
+    assert 'id="error_1_id_aim_by_when"' in html and "The aim&#x27;s date must be in the future." in html
+    assert "Falls at night have doubled since the spring" in html
+    assert f'value="{yesterday}"' in html
+    assert "nothing you typed has been lost" in html
+
+
+def test_the_form_offers_teams_grouped_by_directorate_and_the_three_conditions_in_full(
+        client, staff, ward, other_ward):
+    client.force_login(staff)
+    html = client.get(reverse("projects:idea_new")).content.decode()
+    assert f'<optgroup label="{ward.directorate.name}">' in html
+    assert f'<optgroup label="{other_ward.directorate.name}">' in html
+    assert "The whole team, service users included, agreed that this is our biggest opportunity" in html
+    assert "not one person, and not one profession" in html
+    assert "that is a legitimate answer" in html
+    assert "Save draft" in html and "Save and review for submission" in html
+
+
+def test_no_alignment_is_a_legitimate_answer(client, staff, idea_data):
+    ObjectiveFactory(name="Experience of care")
+    client.force_login(staff)
+    client.post(reverse("projects:idea_new"), idea_data())
+    project = Project.objects.get()
+    assert not project.objectives.exists() and not project.priorities.exists()
+
+
+def test_alignment_offers_objectives_and_only_this_years_priorities(client, staff, idea_data):
+    objective = ObjectiveFactory(name="Experience of care")
+    this_year = AnnualPriority.objects.create(year=timezone.localdate().year, name="Reducing restrictive practice")
+    AnnualPriority.objects.create(year=timezone.localdate().year - 2, name="An old priority")
+    client.force_login(staff)
+    html = client.get(reverse("projects:idea_new")).content.decode()
+    assert "Reducing restrictive practice" in html and "An old priority" not in html
+    client.post(reverse("projects:idea_new"), idea_data(objectives=[objective.pk], priorities=[this_year.pk]))
+    project = Project.objects.get()
+    assert list(project.objectives.all()) == [objective] and list(project.priorities.all()) == [this_year]
+
+
+def test_team_members_get_roles_from_who_they_are(client, staff, ward, idea_data):
+    nurse = UserFactory(team=ward, roles=[Role.STAFF])
+    expert = UserFactory(team=ward, lived_experience=LivedExperience.SERVICE_USER, roles=[Role.SERVICE_USER])
+    carer = UserFactory(team=None, lived_experience=LivedExperience.CARER)
+    council = ExternalOrganisation.objects.create(name="Riverside Borough Council")
+    partner = UserFactory(team=None, external_organisation=council)
+    client.force_login(staff)
+    html = client.get(reverse("projects:idea_new")).content.decode()
+    assert '<optgroup label="Service users and carers">' in html and '<optgroup label="External partners">' in html
+    client.post(reverse("projects:idea_new"), idea_data(members=[nurse.pk, expert.pk, carer.pk, partner.pk]))
+    roles = {m.person: (m.role, m.organisation) for m in Project.objects.get().members.all()}
+    assert roles == {
+        staff: (MemberRole.LEAD, None),
+        nurse: (MemberRole.MEMBER, None),
+        expert: (MemberRole.SERVICE_USER, None),
+        carer: (MemberRole.CARER, None),
+        partner: (MemberRole.PARTNER, council),
+    }
+
+
+def test_editing_keeps_the_team_and_records_who_left(client, staff, ward, idea_data):
+    stays, leaves, joins = (UserFactory(team=ward) for _ in range(3))
+    client.force_login(staff)
+    client.post(reverse("projects:idea_new"), idea_data(members=[stays.pk, leaves.pk]))
+    project = Project.objects.get()
+    response = client.get(reverse("projects:idea_edit", args=[project.pk]))
+    assert response.context["form"].initial["members"] == [stays.pk, leaves.pk]
+    client.post(reverse("projects:idea_edit", args=[project.pk]),
+                idea_data(title="Fewer falls at night", members=[stays.pk, joins.pk]))
+    project.refresh_from_db()
+    assert project.title == "Fewer falls at night"
+    current = set(ProjectMember.objects.filter(project=project, left_on__isnull=True).values_list("person", flat=True))
+    assert current == {staff.pk, stays.pk, joins.pk}
+    assert ProjectMember.objects.get(project=project, person=leaves).left_on == timezone.localdate()
+
+
+def test_moving_the_idea_to_another_team_moves_it_to_that_directorate(client, staff, other_ward, idea_data):
+    project = ProjectFactory(lead=staff, team=staff.team)
+    client.force_login(staff)
+    client.post(reverse("projects:idea_edit", args=[project.pk]), idea_data(team=other_ward.pk))
+    project.refresh_from_db()
+    assert project.directorate == other_ward.directorate
+
+
+def test_the_form_cannot_change_the_status(client, staff, idea_data):
+    project = ProjectFactory(lead=staff, team=staff.team)
+    client.force_login(staff)
+    client.post(reverse("projects:idea_edit", args=[project.pk]), idea_data(status=ProjectStatus.ACTIVE))
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.DRAFT
+
+
+def test_a_service_user_on_the_team_can_edit_the_idea(client, staff, serviceuser, idea_data):
+    project = ProjectFactory(lead=staff, team=staff.team)
+    ProjectMember.objects.create(project=project, person=serviceuser, role=MemberRole.SERVICE_USER,
+                                 joined_on=timezone.localdate())
+    client.force_login(serviceuser)
+    assert client.get(reverse("projects:idea_edit", args=[project.pk])).status_code == 200
+    response = client.post(reverse("projects:idea_edit", args=[project.pk]),
+                           idea_data(involvement=Involvement.FULL, members=[serviceuser.pk]))
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.involvement == Involvement.FULL
+
+
+def test_a_service_user_can_start_an_idea(client, serviceuser, idea_data):
+    client.force_login(serviceuser)
+    assert client.post(reverse("projects:idea_new"), idea_data()).status_code == 302
+    assert Project.objects.get().lead == serviceuser
+
+
+def test_an_inactive_team_is_not_offered_for_a_new_idea(client, staff, directorate):
+    closed = TeamFactory(directorate=directorate, name="Closed Ward", active=False)
+    client.force_login(staff)
+    html = client.get(reverse("projects:idea_new")).content.decode()
+    assert closed.name not in html

@@ -1,0 +1,113 @@
+"""Browsing projects: every filter, search, pagination, and a query budget that does not grow."""
+
+import pytest
+from django.urls import reverse
+
+from organisation.models import AnnualPriority, Role
+from projects.models import Involvement, Project, ProjectStatus
+
+from ..factories import ObjectiveFactory, ProjectFactory, TeamFactory, UserFactory
+from ..workflow import approved_project, submitted_idea
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response) -> set[str]:
+    return {project.title for project in response.context["page"]}
+
+
+@pytest.fixture
+def portfolio(ward, other_ward, chair, coach, sponsor):
+    objective = ObjectiveFactory(name="Experience of care")
+    priority = AnnualPriority.objects.create(year=2026, name="Reducing restrictive practice")
+    aligned = submitted_idea(team=ward, title="Safer evenings", involvement=Involvement.FULL)
+    aligned.objectives.add(objective)
+    prioritised = submitted_idea(team=other_ward, title="Calmer mornings", problem="Breakfast is chaotic.")
+    prioritised.priorities.add(priority)
+    unaligned = approved_project(team=ward, title="Faster discharge letters", chair=chair, coach=coach,
+                                 sponsor=sponsor)
+    draft = ProjectFactory(team=ward, title="A private draft")
+    return {"objective": objective, "priority": priority, "aligned": aligned, "prioritised": prioritised,
+            "unaligned": unaligned, "draft": draft}
+
+
+def test_everyone_browses_projects_but_not_other_teams_drafts(client, outsider, portfolio):
+    client.force_login(outsider)
+    response = client.get(reverse("projects:list"))
+    assert titles(response) == {"Safer evenings", "Calmer mornings", "Faster discharge letters"}
+    assert "3 projects" in response.content.decode()
+
+
+def test_a_qi_admin_sees_drafts_too(client, qiadmin, portfolio):
+    client.force_login(qiadmin)
+    assert "A private draft" in titles(client.get(reverse("projects:list")))
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    (lambda p: {"directorate": p["prioritised"].directorate_id}, {"Calmer mornings"}),
+    (lambda p: {"team": p["aligned"].team_id}, {"Safer evenings", "Faster discharge letters"}),
+    (lambda p: {"status": ProjectStatus.ACTIVE}, {"Faster discharge letters"}),
+    (lambda p: {"aligned_to": f"objective-{p['objective'].pk}"}, {"Safer evenings"}),
+    (lambda p: {"aligned_to": f"priority-{p['priority'].pk}"}, {"Calmer mornings"}),
+    (lambda p: {"aligned_to": "none"}, {"Faster discharge letters"}),
+    (lambda p: {"involvement": Involvement.FULL}, {"Safer evenings"}),
+    (lambda p: {"coach": p["unaligned"].coach_id}, {"Faster discharge letters"}),
+    (lambda p: {"q": "breakfast"}, {"Calmer mornings"}),
+    (lambda p: {"q": "DISCHARGE letters"}, {"Faster discharge letters"}),
+    (lambda p: {"q": "violence"}, {"Safer evenings", "Calmer mornings", "Faster discharge letters"}),
+], ids=["directorate", "team", "status", "objective", "priority", "not-aligned", "involvement", "coach",
+        "search-problem", "search-title", "search-aim"])
+def test_each_filter_narrows_the_list(client, staff, portfolio, params, expected):
+    client.force_login(staff)
+    response = client.get(reverse("projects:list"), params(portfolio))
+    assert response.status_code == 200 and titles(response) == expected
+    assert "match" in response.content.decode()
+
+
+def test_not_aligned_is_offered_as_a_legitimate_value(client, staff, portfolio):
+    client.force_login(staff)
+    response = client.get(reverse("projects:list"), {"aligned_to": "none"})
+    html = response.content.decode()
+    assert '<option value="none" selected>Not aligned</option>' in html
+    assert "is-invalid" not in html and "Not aligned</span>" in html
+
+
+def test_an_unknown_filter_value_is_shown_beside_its_field_not_as_a_crash(client, staff, portfolio):
+    client.force_login(staff)
+    response = client.get(reverse("projects:list"), {"status": "nonsense"})
+    assert response.status_code == 200 and "is-invalid" in response.content.decode()
+
+
+def test_pagination_keeps_the_filters_in_the_page_links(client, staff, ward):
+    for n in range(30):
+        ProjectFactory(team=ward, title=f"Safer nights {n}", status=ProjectStatus.SUBMITTED)
+    ProjectFactory(team=ward, title="Something else", status=ProjectStatus.SUBMITTED)
+    client.force_login(staff)
+    first = client.get(reverse("projects:list"), {"q": "nights", "team": ward.pk})
+    assert len(first.context["page"]) == 25 and first.context["page"].paginator.count == 30
+    html = first.content.decode()
+    assert f"?q=nights&amp;team={ward.pk}&amp;page=2" in html
+    second = client.get(reverse("projects:list"), {"q": "nights", "team": ward.pk, "page": 2})
+    assert len(second.context["page"]) == 5
+    assert "page=2&amp;page" not in second.content.decode()
+
+
+def _grow(n: int, coach, sponsor) -> None:
+    objectives = [ObjectiveFactory() for _ in range(2)]
+    for _ in range(n):
+        team = TeamFactory()
+        project = ProjectFactory(team=team, status=ProjectStatus.SUBMITTED, coach=coach, sponsor=sponsor)
+        project.objectives.set(objectives)
+        project.priorities.add(AnnualPriority.objects.create(year=2026, name=f"Priority {project.pk}"))
+        UserFactory(team=team, roles=[Role.STAFF, Role.COACH])
+
+
+def test_list_query_count_does_not_grow_with_projects(client, staff, coach, sponsor, django_assert_max_num_queries):
+    client.force_login(staff)
+    _grow(2, coach, sponsor)
+    with django_assert_max_num_queries(14) as small:
+        assert client.get(reverse("projects:list"), {"status": "submitted"}).status_code == 200
+    _grow(20, coach, sponsor)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("projects:list"), {"status": "submitted"})
+    assert len(response.context["page"]) == 22 and Project.objects.count() == 22
