@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "measures",
     "coaching",
     "forums",
+    "ingest",
     "board",
 ]
 

@@ -20,5 +20,6 @@ urlpatterns = [
     path("forums/", include("forums.urls")),
     path("coaching/", include("coaching.urls")),
     path("board/", include("board.urls")),
+    path("api/", include("ingest.urls")),
     path("", include("organisation.urls")),
 ]

@@ -1,0 +1,3 @@
+"""ingest models"""
+
+from django.db import models  # noqa: F401
