@@ -113,12 +113,34 @@ class AgendaKind(models.TextChoices):
 DECIDABLE_KINDS = (AgendaKind.NEW, AgendaKind.RESUBMITTED, AgendaKind.DEFERRED)
 
 
+class AgendaItemQuerySet(models.QuerySet):
+    def for_agenda(self) -> AgendaItemQuerySet:
+        """Everything a forum reads about each idea, in a fixed number of queries however long the agenda.
+
+        Drafts never reach an agenda; the filter makes sure one never shows even if a row is left behind.
+        """
+        from projects.models import ProjectMember, ProjectStatus
+
+        history = Decision.objects.select_related("meeting", "meeting__forum", "decided_by").order_by("decided_at")
+        members = ProjectMember.objects.filter(left_on__isnull=True).select_related("person")
+        return (self.exclude(project__status=ProjectStatus.DRAFT)
+                .select_related("project", "project__team", "project__lead", "decision",
+                                "decision__decided_by", "decision__coach", "decision__sponsor",
+                                "decision__advisor")
+                .prefetch_related("project__objectives", "project__priorities",
+                                  models.Prefetch("project__decisions", queryset=history, to_attr="history"),
+                                  models.Prefetch("project__members", queryset=members, to_attr="current_members"))
+                .order_by("added_at", "pk"))
+
+
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="agenda_items")
     kind = models.CharField(max_length=12, choices=AgendaKind.choices)
     note = models.CharField(max_length=300, blank=True)
     added_at = models.DateTimeField(default=timezone.now)
+
+    objects = AgendaItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["meeting", "kind", "added_at"]
@@ -132,6 +154,19 @@ class AgendaItem(models.Model):
     @property
     def is_decidable(self) -> bool:
         return self.kind in DECIDABLE_KINDS
+
+    @property
+    def awaits_decision(self) -> bool:
+        """Undecided here, and the idea still waits for the forum (not decided at another meeting since)."""
+        from projects.models import ProjectStatus
+
+        return (self.is_decidable and getattr(self, "decision", None) is None
+                and self.project.status == ProjectStatus.SUBMITTED)
+
+    @property
+    def earlier_decisions(self) -> list:
+        """Decisions on the same idea at other agenda items (needs AgendaItem.objects.for_agenda())."""
+        return [d for d in getattr(self.project, "history", []) if d.item_id != self.pk]
 
 
 class Outcome(models.TextChoices):
@@ -175,6 +210,12 @@ class Decision(models.Model):
         if self.pk is not None:
             raise ValueError("Forum decisions are records: they are never edited.")
         super().save(*args, **kwargs)
+
+    @property
+    def verdict(self) -> str:
+        """The outcome as the forum's record reads: 'Approved', 'Returned for more work'..."""
+        return {Outcome.APPROVE: "Approved", Outcome.RETURN: "Returned for more work",
+                Outcome.DECLINE: "Declined", Outcome.DEFER: "Deferred"}[self.outcome]
 
 
 class Attendance(models.Model):

@@ -11,7 +11,7 @@ from coaching.services import CapacityError, allocate
 from projects.models import EventKind, Project, ProjectStatus
 from projects.services import TransitionError, record_event, transition
 
-from .models import AgendaItem, AgendaKind, Decision, Forum, Meeting, Outcome
+from .models import AgendaItem, AgendaKind, Attendance, Decision, Forum, Meeting, Outcome
 
 
 class AlreadyDecided(Exception):
@@ -170,3 +170,39 @@ def agenda_counts(meeting: Meeting) -> dict[str, int]:
 
     rows = meeting.items.filter(decision__isnull=True).values("kind").annotate(n=Count("pk"))
     return {AgendaKind(r["kind"]).label: r["n"] for r in rows}
+
+
+def forum_leads(directorate_id: int) -> list:
+    """The chair and co-chair(s) of a directorate's forum, chair first."""
+    from organisation.models import Role, RoleAssignment
+
+    return list(RoleAssignment.objects.filter(directorate_id=directorate_id,
+                                              role__in=[Role.FORUM_CHAIR, Role.FORUM_CO_CHAIR])
+                .select_related("user").order_by("role", "user__display_name"))
+
+
+def attendance_candidates(meeting: Meeting) -> list[tuple[object, str]]:
+    """Who is expected in the room: chair, co-chairs, forum members, and the leads presenting ideas."""
+    from organisation.models import Role
+
+    role_for = {Role.FORUM_CHAIR: Attendance.AttendanceRole.CHAIR,
+                Role.FORUM_CO_CHAIR: Attendance.AttendanceRole.CO_CHAIR}
+    people: dict[int, tuple[object, str]] = {}
+    for lead in forum_leads(meeting.forum.directorate_id):
+        people.setdefault(lead.user_id, (lead.user, role_for[lead.role]))
+    for member in meeting.forum.members.filter(is_active=True).order_by("display_name"):
+        people.setdefault(member.pk, (member, Attendance.AttendanceRole.MEMBER))
+    for item in meeting.items.exclude(project__status=ProjectStatus.DRAFT).select_related("project__lead"):
+        people.setdefault(item.project.lead_id, (item.project.lead, Attendance.AttendanceRole.PRESENTER))
+    for row in meeting.attendance.select_related("person"):
+        people.setdefault(row.person_id, (row.person, row.role))
+    return list(people.values())
+
+
+def record_attendance(meeting: Meeting, attendees: list[tuple[object, str]]) -> None:
+    """Replace the meeting's attendance with the people ticked as present."""
+    with transaction.atomic():
+        meeting.attendance.exclude(person__in=[p for p, _ in attendees]).delete()
+        for person, role in attendees:
+            Attendance.objects.update_or_create(meeting=meeting, person=person,
+                                                defaults={"role": role, "present": True})

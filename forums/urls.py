@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "forums"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.forum, name="forum"),
+    path("meetings/<int:pk>/", views.meeting, name="meeting"),
+    path("meetings/<int:pk>/print/", views.meeting_print, name="meeting_print"),
+    path("meetings/<int:pk>/minutes/", views.minutes, name="minutes"),
+    path("items/<int:item_pk>/decide/", views.decide_item, name="decide"),
+]
