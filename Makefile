@@ -56,4 +56,4 @@ bench-pages: venv
 	$(PY) bench/pages.py
 
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 staticfiles test-results
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles test-results test-output

@@ -14,7 +14,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SHOTS = ROOT / "test-results" / "screenshots"
+SHOTS = ROOT / "test-output" / "screenshots"  # pytest-playwright empties test-results/ at each start
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
