@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class WorkspaceConfig(AppConfig):
     name = "workspace"
     verbose_name = "Project workspace (Model for Improvement)"
+
+    def ready(self) -> None:
+        import rules as rules_lib
+
+        from organisation.navigation import NavEntry
+        from organisation.navigation import register as register_nav
+        from organisation.seeding import register as register_seed_step
+
+        from . import rules  # noqa: F401
+        from .demo import seed_workspaces
+
+        register_nav(NavEntry("Learning library", "workspace:library", rules_lib.is_authenticated, order=40))
+        register_seed_step(30, "project workspaces", seed_workspaces)
