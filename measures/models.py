@@ -1,3 +1,392 @@
-"""measures models"""
+"""Measures, their data and how they are read: the SPC configuration, phases, annotations and uploads."""
 
-from django.db import models  # noqa: F401
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from organisation.models import Team
+from projects.models import Project
+
+
+class MeasureType(models.TextChoices):
+    OUTCOME = "outcome", "Outcome"
+    PROCESS = "process", "Process"
+    BALANCING = "balancing", "Balancing"
+
+
+class Period(models.TextChoices):
+    DAY = "day", "Daily"
+    WEEK = "week", "Weekly"
+    MONTH = "month", "Monthly"
+
+
+class ChartType(models.TextChoices):
+    RUN = "run", "Run chart"
+    I = "i", "XmR (individuals)"  # noqa: E741
+    P = "p", "p chart (proportion)"
+    PP = "pp", "Laney p′ chart (proportion, large denominators)"
+    U = "u", "u chart (rate)"
+    UP = "up", "Laney u′ chart (rate, large denominators)"
+    C = "c", "c chart (count)"
+    G = "g", "g chart (cases between rare events)"
+    T = "t", "t chart (days between rare events)"
+    XBAR = "xbar", "X̄ chart (subgroup means)"
+    S = "s", "S chart (subgroup spread)"
+
+
+# Charts whose points are numerator / denominator.
+RATIO_CHARTS = ("p", "pp", "u", "up")
+# Charts whose points are several observations per period.
+SUBGROUP_CHARTS = ("xbar", "s")
+# Charts that count events: values cannot be negative.
+COUNT_CHARTS = ("p", "pp", "u", "up", "c", "g")
+
+
+class Improvement(models.TextChoices):
+    INCREASE = "increase", "Higher is better"
+    DECREASE = "decrease", "Lower is better"
+    NEUTRAL = "neutral", "Neither (watch for change)"
+
+
+class Domain(models.TextChoices):
+    """The Triple Aim domains of the board's Whole System Measures (and staff experience)."""
+
+    POPULATION_HEALTH = "population_health", "Population health outcomes"
+    EXPERIENCE_OF_CARE = "experience_of_care", "Experience of care"
+    VALUE = "value", "Value"
+    STAFF_EXPERIENCE = "staff_experience", "Staff experience"
+
+
+class Method(models.TextChoices):
+    MDC = "mdc", "Making Data Count (NHS England)"
+    ANHOEJ = "anhoej", "Anhøj run rules (qicharts2)"
+
+
+class Scope(models.TextChoices):
+    PROJECT = "project", "Project"
+    TEAM = "team", "Team (safety and staffing)"
+    SYSTEM = "system", "Whole System Measure"
+
+
+class MeasureQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MeasureQuerySet:
+        """Team and organisation measures are open to everyone logged in; a project's follow the project."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(Q(project__isnull=True) | Q(project__in=Project.objects.visible_to(user).values("pk")))
+
+    def active(self) -> MeasureQuerySet:
+        return self.filter(active=True)
+
+    def for_board(self) -> MeasureQuerySet:
+        return self.filter(project__isnull=True, team__isnull=True)
+
+    def early_warning(self) -> MeasureQuerySet:
+        return self.filter(team__isnull=False, early_warning=True)
+
+    def for_list(self) -> MeasureQuerySet:
+        return self.select_related("project", "project__directorate", "team", "team__directorate", "owner")
+
+
+class Measure(models.Model):
+    name = models.CharField(max_length=200)
+    # The operational definition: what exactly is counted, and how.
+    definition = models.TextField("what is measured", help_text="The concept, in a sentence a new team member "
+                                                                "would understand.")
+    numerator = models.TextField(blank=True, help_text="What is counted on top (for proportions and rates).")
+    denominator = models.TextField(blank=True, help_text="What it is divided by (for proportions and rates).")
+    collection = models.TextField("how the data are collected", blank=True,
+                                  help_text="Source, who collects it, when, and sampling if any.")
+    exclusions = models.TextField(blank=True, help_text="Cases left out, and why.")
+
+    measure_type = models.CharField(max_length=10, choices=MeasureType.choices)
+    period = models.CharField(max_length=5, choices=Period.choices, default=Period.MONTH)
+    chart_type = models.CharField(max_length=4, choices=ChartType.choices, default=ChartType.RUN)
+    improvement = models.CharField("improvement direction", max_length=8, choices=Improvement.choices,
+                                   default=Improvement.INCREASE)
+    target = models.FloatField(null=True, blank=True, help_text="In the units shown on the chart.")
+    unit = models.CharField(max_length=40, blank=True, help_text="e.g. %, days, per 1,000 bed days")
+    multiplier = models.FloatField(default=1, help_text="Rates and proportions are shown multiplied by this "
+                                                        "(100 for %, 1000 for per 1,000).")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="owned_measures")
+
+    # Exactly one scope: a project's measure, a team's (ward) indicator, or a Whole System Measure.
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.CASCADE, related_name="measures")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="measures")
+    early_warning = models.BooleanField(default=False, help_text="A ward safety or staffing indicator read on the "
+                                                                 "early-warning dashboard.")
+    domain = models.CharField("Whole System Measure domain", max_length=20, choices=Domain.choices, blank=True)
+
+    method = models.CharField("rules", max_length=6, choices=Method.choices, blank=True,
+                              help_text="Blank: the organisation's default.")
+    show_2sigma = models.BooleanField("show 2-sigma lines", default=False)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(project__isnull=False) & Q(team__isnull=True) & Q(domain=""))
+                | (Q(project__isnull=True) & Q(team__isnull=False) & Q(domain=""))
+                | (Q(project__isnull=True) & Q(team__isnull=True) & ~Q(domain="")),
+                name="measure_has_exactly_one_scope",
+            ),
+            models.CheckConstraint(condition=Q(early_warning=False) | Q(team__isnull=False),
+                                   name="early_warning_only_for_team_measures"),
+            models.CheckConstraint(condition=Q(multiplier__gt=0), name="measure_multiplier_positive"),
+        ]
+        indexes = [models.Index(fields=["team", "early_warning"], name="measure_team_ew_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:detail", args=[self.pk])
+
+    @property
+    def scope(self) -> str:
+        if self.project_id:
+            return Scope.PROJECT
+        if self.team_id:
+            return Scope.TEAM
+        return Scope.SYSTEM
+
+    @property
+    def scope_label(self) -> str:
+        if self.project_id:
+            return self.project.title
+        if self.team_id:
+            return self.team.name
+        return f"Whole System Measure · {self.get_domain_display()}"
+
+    @property
+    def directorate(self):
+        if self.project_id:
+            return self.project.directorate
+        if self.team_id:
+            return self.team.directorate
+        return None
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.chart_type in RATIO_CHARTS
+
+    @property
+    def has_subgroups(self) -> bool:
+        return self.chart_type in SUBGROUP_CHARTS
+
+
+class SPCConfig(models.Model):
+    """The organisation's way of reading charts: one row, edited by the QI department."""
+
+    method = models.CharField(max_length=6, choices=Method.choices, default=Method.MDC)
+    shift_length = models.PositiveSmallIntegerField(
+        "points in a shift", default=7, choices=[(6, "6"), (7, "7"), (8, "8")],
+        help_text="A run of this many points on one side of the mean is a signal (Making Data Count).")
+    trend_length = models.PositiveSmallIntegerField(
+        "points in a trend", default=7, choices=[(5, "5"), (6, "6"), (7, "7")],
+        help_text="This many points in a row rising or falling is a signal (Making Data Count).")
+    screen_moving_ranges = models.BooleanField(
+        default=True, help_text="Leave very large moving ranges out of XmR limits (Nelson's screening).")
+    two_of_three = models.BooleanField("two of three beyond 2 sigma", default=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "SPC configuration"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="spc_config_singleton")]
+
+    def __str__(self) -> str:
+        return "SPC configuration"
+
+    @classmethod
+    def current(cls) -> SPCConfig:
+        config, _ = cls.objects.get_or_create(pk=1)
+        return config
+
+
+class PhaseKind(models.TextChoices):
+    REBASE = "rebase", "Recalculate limits from here (the change has stuck)"
+    BASELINE = "baseline", "Frozen baseline: limits from the first n points, carried forward"
+
+
+class MeasurePhase(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="phases")
+    starts_on = models.DateField(help_text="The first period of the phase.")
+    kind = models.CharField(max_length=8, choices=PhaseKind.choices)
+    n_points = models.PositiveSmallIntegerField("baseline points", null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "starts_on"], name="one_phase_per_period"),
+            models.CheckConstraint(
+                condition=(Q(kind="baseline") & Q(n_points__isnull=False) & Q(n_points__gte=1))
+                | (Q(kind="rebase") & Q(n_points__isnull=True)),
+                name="baseline_phase_has_points",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.starts_on:%d %b %Y}"
+
+
+class DataPoint(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="points")
+    period_start = models.DateField()
+    value = models.FloatField(null=True, blank=True)
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    # X-bar and S charts: every observation of the period (value holds their mean).
+    observations = models.JSONField(null=True, blank=True)
+    comment = models.CharField(max_length=500, blank=True)
+    excluded = models.BooleanField("left out of the calculations", default=False)
+    exclusion_reason = models.CharField(max_length=300, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["measure", "period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "period_start"], name="one_point_per_period"),
+            models.CheckConstraint(condition=Q(value__isnull=False) | (Q(numerator__isnull=False)
+                                                                       & Q(denominator__isnull=False)),
+                                   name="point_has_a_value"),
+            models.CheckConstraint(condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                                   name="point_denominator_positive"),
+            models.CheckConstraint(condition=Q(excluded=False) | ~Q(exclusion_reason=""),
+                                   name="excluded_point_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} {self.period_start}"
+
+    def as_record(self) -> dict:
+        """What the point says, for the history rows."""
+        return {"value": self.value, "numerator": self.numerator, "denominator": self.denominator,
+                "observations": self.observations, "comment": self.comment, "excluded": self.excluded,
+                "exclusion_reason": self.exclusion_reason}
+
+
+class ChangeSource(models.TextChoices):
+    MANUAL = "manual", "Typed in"
+    UPLOAD = "upload", "Upload"
+
+
+class DataPointChange(models.Model):
+    """What a point said before and after each correction: corrections never lose the old value."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="point_changes")
+    point = models.ForeignKey(DataPoint, null=True, on_delete=models.SET_NULL, related_name="changes")
+    period_start = models.DateField()
+    old = models.JSONField()
+    new = models.JSONField()
+    source = models.CharField(max_length=6, choices=ChangeSource.choices, default=ChangeSource.MANUAL)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.period_start}: {self.old} → {self.new}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Data history is a record: changes are never edited.")
+        super().save(*args, **kwargs)
+
+
+class Annotation(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="annotations")
+    date = models.DateField()
+    text = models.CharField(max_length=200)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.text}"
+
+
+class UploadStatus(models.TextChoices):
+    CHECKING = "checking", "Checking the rows"
+    READY = "ready", "Checked: waiting for you to confirm"
+    IMPORTING = "importing", "Importing"
+    IMPORTED = "imported", "Imported"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class OnDuplicate(models.TextChoices):
+    SKIP = "skip", "Keep what is there (skip those rows)"
+    OVERWRITE = "overwrite", "Replace with the uploaded values (the old values stay in the history)"
+
+
+class UploadBatch(models.Model):
+    """An uploaded file's rows, kept server-side between the preview and the import."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="uploads")
+    filename = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=UploadStatus.choices, default=UploadStatus.CHECKING)
+    # [{"line", "raw": {...}, "period_start", "value", "numerator", "denominator", "comment",
+    #   "problems": [...], "notes": [...], "exists": bool}]
+    rows = models.JSONField(default=list)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    on_duplicate = models.CharField(max_length=9, choices=OnDuplicate.choices, blank=True)
+    imported_count = models.PositiveIntegerField(default=0)
+    overwritten_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name_plural = "upload batches"
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:upload_batch", args=[self.pk])
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (UploadStatus.CHECKING, UploadStatus.IMPORTING)
+
+    @property
+    def valid_rows(self) -> list[dict]:
+        return [r for r in self.rows if not r.get("problems")]
+
+    @property
+    def problem_rows(self) -> list[dict]:
+        return [r for r in self.rows if r.get("problems")]
+
+    @property
+    def existing_rows(self) -> list[dict]:
+        return [r for r in self.rows if not r.get("problems") and r.get("exists")]
+

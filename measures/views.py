@@ -1,0 +1,373 @@
+"""Measure pages: the chart and its data table, uploads, exports, definitions, and the SPC summary."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from organisation.models import Team
+from projects.models import Project
+
+from . import exports, periods, tasks
+from .forms import (
+    AnnotationForm,
+    ConfirmUploadForm,
+    MeasureForm,
+    PhaseForm,
+    PointFormSet,
+    SPCConfigForm,
+    SummaryFilterForm,
+    UploadForm,
+    point_initial,
+)
+from .models import (
+    Annotation,
+    DataPointChange,
+    Measure,
+    MeasurePhase,
+    Scope,
+    SPCConfig,
+    UploadBatch,
+    UploadStatus,
+)
+from .rules import can_add_measure_to
+from .services import READING_LABELS, load_chart, load_summary, save_points
+from .uploads import UploadError, read_table
+
+PAGE_SIZE = 50
+
+
+def _measure_for(request: HttpRequest, pk: int, perm: str | None = None) -> Measure:
+    """The measure if the person may see it (a draft project's is a 404), and may do `perm` (else 403)."""
+    measure = get_object_or_404(Measure.objects.visible_to(request.user).for_list(), pk=pk)
+    if perm and not request.user.has_perm(perm, measure):
+        raise PermissionDenied({
+            "measures.enter_data": "Only the people working on this measure can add or correct its data.",
+            "measures.edit_measure": "Only the people working on this measure and the QI department can change "
+                                     "its definition.",
+        }.get(perm, "You cannot do that."))
+    return measure
+
+
+# --------------------------------------------------------------------------- the measure page
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure_for(request, pk)
+    can_enter = request.user.has_perm("measures.enter_data", measure)
+    output, points, phases, notes = load_chart(measure)
+    formset = None
+    if can_enter:
+        formset = PointFormSet(request.POST or None, initial=point_initial(points), prefix="points",
+                               measure=measure, existing={p.period_start for p in points})
+    if request.method == "POST":
+        if not can_enter:
+            raise PermissionDenied("Only the people working on this measure can add or correct its data.")
+        if formset.is_valid():
+            moved = [f for f in formset.forms if f.is_new and f.cleaned_data.get("_moved_from")]
+            counts = save_points(measure, formset.changed_inputs(), by=request.user)
+            for f in moved:
+                messages.info(request, f"{f.cleaned_data['_moved_from']:%-d %b %Y} was saved as "
+                                       f"{periods.label(f.cleaned_data['period_start'], measure.period)}.")
+            messages.success(request, _saved_message(counts))
+            return redirect(measure)
+        messages.error(request, "Nothing was saved: please correct the cells marked below.")
+    forms = formset.forms if formset else [None] * len(points)
+    types = output.point_types or [None] * len(points)
+    ys = [None if v != v else v for v in output.result.y.tolist()] if output.result is not None else types
+    rows = [{"form": f, "point": p, "ptype": t, "y": y} for f, p, t, y in zip(forms, points, types, ys)]
+    return render(request, "measures/detail.html", {
+        "measure": measure, "output": output, "points": points, "phases": phases, "notes": notes,
+        "rows": rows, "formset": formset, "new_form": formset.forms[-1] if formset else None,
+        "can_enter": can_enter, "can_edit": request.user.has_perm("measures.edit_measure", measure),
+        "phase_form": PhaseForm(measure=measure, prefix="phase"), "annotation_form": AnnotationForm(prefix="note"),
+        "changes": DataPointChange.objects.filter(measure=measure).select_related("by")[:20],
+        "uploads": UploadBatch.objects.filter(measure=measure).select_related("uploaded_by").defer("rows")[:5],
+        "period_hint": periods.describe_period(measure.period),
+    })
+
+
+def _saved_message(counts: dict[str, int]) -> str:
+    parts = []
+    if counts["created"]:
+        parts.append(f"{counts['created']} period{'s' if counts['created'] != 1 else ''} added")
+    if counts["changed"]:
+        parts.append(f"{counts['changed']} corrected (the old values are kept in the history)")
+    return ("Saved: " + "; ".join(parts) + ".") if parts else "Nothing had changed."
+
+
+@login_required
+@require_POST
+def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure_for(request, pk, "measures.enter_data")
+    form = PhaseForm(request.POST, measure=measure, prefix="phase")
+    if form.is_valid():
+        phase = form.save(commit=False)
+        phase.measure, phase.created_by = measure, request.user
+        phase.save()
+        messages.success(request, f"Phase added: {phase}.")
+    else:
+        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+        messages.error(request, f"The phase was not added: {errors}")
+    return redirect(measure)
+
+
+@login_required
+@require_POST
+def phase_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    phase = get_object_or_404(MeasurePhase, pk=pk)
+    measure = _measure_for(request, phase.measure_id, "measures.enter_data")
+    phase.delete()
+    messages.success(request, "Phase removed: the limits run on from the previous phase.")
+    return redirect(measure)
+
+
+@login_required
+@require_POST
+def annotation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure_for(request, pk, "measures.enter_data")
+    form = AnnotationForm(request.POST, prefix="note")
+    if form.is_valid():
+        note = form.save(commit=False)
+        note.measure, note.by = measure, request.user
+        note.save()
+        messages.success(request, "Annotation added.")
+    else:
+        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+        messages.error(request, f"The annotation was not added: {errors}")
+    return redirect(measure)
+
+
+@login_required
+@require_POST
+def annotation_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_object_or_404(Annotation, pk=pk)
+    measure = _measure_for(request, note.measure_id, "measures.enter_data")
+    note.delete()
+    messages.success(request, "Annotation removed.")
+    return redirect(measure)
+
+
+# --------------------------------------------------------------------------- definitions
+
+
+def _scope_from(request: HttpRequest) -> tuple[str, Project | None, Team | None]:
+    params = request.POST if request.method == "POST" else request.GET
+    project_id, team_id = params.get("project"), params.get("team")
+    if project_id:
+        project = get_object_or_404(Project.objects.visible_to(request.user).select_related("directorate"),
+                                    pk=project_id)
+        return Scope.PROJECT, project, None
+    if team_id:
+        return Scope.TEAM, None, get_object_or_404(Team, pk=team_id)
+    return Scope.SYSTEM, None, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_create(request: HttpRequest) -> HttpResponse:
+    scope, project, team = _scope_from(request)
+    if not can_add_measure_to(request.user, project=project, team=team):
+        raise PermissionDenied("Measures of a project are added by the people working on it; team and Whole "
+                               "System Measures by the QI department and Improvement Advisors.")
+    form = MeasureForm(request.POST or None, scope=scope, initial={"early_warning": scope == Scope.TEAM})
+    if request.method == "POST" and form.is_valid():
+        measure = form.save(commit=False)
+        measure.project, measure.team, measure.owner = project, team, request.user
+        measure.save()
+        messages.success(request, f"Measure “{measure.name}” created. Add its data below or upload a file.")
+        return redirect(measure)
+    return render(request, "measures/form.html", {"form": form, "scope": scope, "project": project, "team": team,
+                                                  "measure": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure_for(request, pk, "measures.edit_measure")
+    form = MeasureForm(request.POST or None, instance=measure, scope=measure.scope)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Measure saved.")
+        return redirect(measure)
+    return render(request, "measures/form.html", {"form": form, "scope": measure.scope, "project": measure.project,
+                                                  "team": measure.team, "measure": measure})
+
+
+@login_required
+def project_measures(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.visible_to(request.user).select_related("directorate", "team"),
+                                pk=pk)
+    measures = list(Measure.objects.filter(project=project).for_list())
+    return render(request, "measures/project_measures.html", {
+        "project": project, "rows": load_summary(measures),
+        "can_add": can_add_measure_to(request.user, project=project),
+    })
+
+
+# --------------------------------------------------------------------------- the SPC summary
+
+
+def _filtered(request: HttpRequest, form: SummaryFilterForm):
+    measures = (Measure.objects.visible_to(request.user).active().for_list()
+                .annotate(scope_order=Case(When(project__isnull=True, team__isnull=True, then=Value(0)),
+                                           When(team__isnull=False, then=Value(1)), default=Value(2),
+                                           output_field=IntegerField())))
+    if not form.is_valid():
+        return measures.order_by("scope_order", "domain", "name", "pk"), {}
+    f = form.cleaned_data
+    if f["directorate"]:
+        measures = measures.filter(Q(project__directorate=f["directorate"]) | Q(team__directorate=f["directorate"]))
+    if f["team"]:
+        measures = measures.filter(Q(team=f["team"]) | Q(project__team=f["team"]))
+    if f["project"]:
+        measures = measures.filter(project_id=f["project"])
+    if f["measure_type"]:
+        measures = measures.filter(measure_type=f["measure_type"])
+    if f["scope"] == Scope.PROJECT:
+        measures = measures.filter(project__isnull=False)
+    elif f["scope"] == Scope.TEAM:
+        measures = measures.filter(team__isnull=False)
+    elif f["scope"] == Scope.SYSTEM:
+        measures = measures.filter(project__isnull=True, team__isnull=True)
+    if f["domain"]:
+        measures = measures.filter(domain=f["domain"])
+    if f["q"]:
+        measures = measures.filter(name__icontains=f["q"])
+    return measures.order_by("scope_order", "domain", "name", "pk"), f
+
+
+@login_required
+def summary(request: HttpRequest) -> HttpResponse:
+    form = SummaryFilterForm(request.GET or None)
+    measures, f = _filtered(request, form)
+    reading = f.get("reading") if f else ""
+    if reading:
+        # The reading is known only once computed: read every filtered measure (batched), then page.
+        rows = [r for r in load_summary(list(measures)) if r.reading == reading]
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page_rows = list(page.object_list)
+    else:
+        page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
+        page_rows = load_summary(list(page.object_list))
+    params = request.GET.copy()
+    params.pop("page", None)
+    project = None
+    if f and f.get("project"):
+        project = Project.objects.visible_to(request.user).filter(pk=f["project"]).first()
+    return render(request, "measures/summary.html", {
+        "form": form, "page": page, "rows": page_rows, "query": params.urlencode(), "reading_labels": READING_LABELS,
+        "filtered": bool(f and any(f.values())), "project": project,
+        "can_add_system": can_add_measure_to(request.user),
+        "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "ellipsis": Paginator.ELLIPSIS,
+    })
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    return redirect("measures:summary")
+
+
+# --------------------------------------------------------------------------- uploads and exports
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure_for(request, pk, "measures.enter_data")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        try:
+            rows = read_table(f.read(), f.name)
+        except UploadError as e:
+            form.add_error("file", str(e))
+        else:
+            with transaction.atomic():
+                batch = UploadBatch.objects.create(measure=measure, filename=f.name[:255], uploaded_by=request.user,
+                                                   rows=rows, total_rows=len(rows))
+                transaction.on_commit(lambda: tasks.check_upload.delay(batch.pk))
+            return redirect(batch)
+    return render(request, "measures/upload.html", {"measure": measure, "form": form,
+                                                    "period_hint": periods.describe_period(measure.period)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(UploadBatch, pk=pk)
+    measure = _measure_for(request, batch.measure_id, "measures.enter_data")
+    existing = batch.existing_rows
+    form = ConfirmUploadForm(request.POST if request.method == "POST" else None, needs_choice=bool(existing))
+    if request.method == "POST":
+        if request.POST.get("cancel"):
+            if batch.status == UploadStatus.READY:
+                UploadBatch.objects.filter(pk=batch.pk).update(status=UploadStatus.CANCELLED,
+                                                               finished_at=timezone.now())
+                messages.info(request, "Upload cancelled: nothing was imported.")
+            return redirect(measure)
+        if batch.status != UploadStatus.READY:
+            messages.error(request, "This upload is not waiting for confirmation.")
+            return redirect(batch)
+        if form.is_valid():
+            # Claim the batch so that a double click imports it once.
+            claimed = UploadBatch.objects.filter(pk=batch.pk, status=UploadStatus.READY).update(
+                status=UploadStatus.IMPORTING, on_duplicate=form.cleaned_data["on_duplicate"] or "skip")
+            if claimed:
+                transaction.on_commit(lambda: tasks.import_upload.delay(batch.pk))
+            return redirect(batch)
+    return render(request, "measures/upload_batch.html", {
+        "batch": batch, "measure": measure, "form": form, "existing": existing,
+        "valid": [r for r in batch.valid_rows if not r.get("merged")], "problems": batch.problem_rows,
+        "percent": int(100 * batch.processed_rows / batch.total_rows) if batch.total_rows else 100,
+    })
+
+
+@login_required
+def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure_for(request, pk)
+    response = HttpResponse(exports.to_csv(measure, measure.points.order_by("period_start")),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="measure-{measure.pk}.csv"'
+    return response
+
+
+@login_required
+def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure_for(request, pk)
+    response = HttpResponse(exports.to_xlsx(measure, measure.points.order_by("period_start")),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="measure-{measure.pk}.xlsx"'
+    return response
+
+
+# --------------------------------------------------------------------------- the organisation's SPC settings
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def spc_config(request: HttpRequest) -> HttpResponse:
+    config = SPCConfig.current()
+    can_change = request.user.has_perm("measures.configure_spc")
+    if request.method == "POST" and not can_change:
+        raise PermissionDenied("Only the QI department changes how the organisation reads its charts.")
+    form = SPCConfigForm(request.POST or None, instance=config)
+    if request.method == "POST" and form.is_valid():
+        config = form.save(commit=False)
+        config.updated_by = request.user
+        config.save()
+        messages.success(request, "SPC settings saved: every chart now reads with them.")
+        return redirect("measures:config")
+    return render(request, "measures/config.html", {"form": form, "config": config, "can_change": can_change})
+
