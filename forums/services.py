@@ -126,13 +126,55 @@ def roll_over_undecided(forum: Forum, today: dt.date | None = None) -> int:
     return len(new)
 
 
+def add_closure_to_agenda(closure) -> AgendaItem:
+    """Registered with workspace.services.on_closure_requested: the chair confirms closures at the forum."""
+    meeting = ensure_next_meeting(forum_for(closure.project.directorate))
+    item, _ = AgendaItem.objects.get_or_create(
+        meeting=meeting, project=closure.project, kind=AgendaKind.CLOSURE,
+        defaults={"note": f"Closure requested: {closure.get_outcome_display()}"})
+    return item
+
+
+def add_pending_closures(forum: Forum, today: dt.date) -> int:
+    """Closure requests not yet on an agenda (e.g. imported) join the next meeting."""
+    from workspace.models import ClosureRequest
+
+    meeting = ensure_next_meeting(forum, today)
+    pending = (ClosureRequest.objects.pending().filter(project__directorate_id=forum.directorate_id)
+               .exclude(project__agenda_items__meeting=meeting, project__agenda_items__kind=AgendaKind.CLOSURE))
+    items = [AgendaItem(meeting=meeting, project_id=c.project_id, kind=AgendaKind.CLOSURE,
+                        note=f"Closure requested: {c.get_outcome_display()}") for c in pending]
+    AgendaItem.objects.bulk_create(items, ignore_conflicts=True)
+    return len(items)
+
+
+def add_attention_items(forum: Forum, today: dt.date) -> int:
+    """Active projects whose progress is stale go on the next agenda, with the reasons."""
+    from workspace.models import ProgressScore
+    from workspace.services import attention_reasons, needing_attention
+
+    meeting = ensure_next_meeting(forum, today)
+    stale = list(needing_attention(Project.objects.filter(directorate_id=forum.directorate_id), today)
+                 .exclude(agenda_items__meeting=meeting, agenda_items__kind=AgendaKind.STALE))
+    scores: dict[int, list] = {}
+    for score in ProgressScore.objects.filter(project__in=stale).order_by("month", "recorded_at"):
+        scores.setdefault(score.project_id, []).append(score)
+    items = [AgendaItem(meeting=meeting, project=p, kind=AgendaKind.STALE,
+                        note=" ".join(attention_reasons(p, today, scores.get(p.pk, [])))[:300]) for p in stale]
+    AgendaItem.objects.bulk_create(items, ignore_conflicts=True)
+    return len(items)
+
+
 def nightly_meetings() -> dict:
-    """Nightly: every forum has its next meeting, and nothing undecided is lost."""
+    """Nightly: every forum has its next meeting with its agenda assembled, and nothing undecided is lost."""
     today = timezone.localdate()
-    rolled = 0
+    counts = {"forums": 0, "rolled_over": 0, "closure_requests": 0, "needing_attention": 0}
     for forum in Forum.objects.all():
-        rolled += roll_over_undecided(forum, today)
-    return {"forums": Forum.objects.count(), "rolled_over": rolled}
+        counts["forums"] += 1
+        counts["rolled_over"] += roll_over_undecided(forum, today)
+        counts["closure_requests"] += add_pending_closures(forum, today)
+        counts["needing_attention"] += add_attention_items(forum, today)
+    return counts
 
 
 def save_minutes(meeting: Meeting, *, minutes: str, by) -> None:

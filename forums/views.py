@@ -141,6 +141,19 @@ def _sections(items: list[AgendaItem]) -> list[Section]:
             if kind in ALWAYS_SHOWN or by_kind.get(kind)]
 
 
+def _attach_closures(items: list[AgendaItem]) -> None:
+    """Closure items link to the request the chair reviews (one query for the whole agenda)."""
+    from workspace.models import ClosureRequest
+
+    wanted = {item.project_id for item in items if item.kind == AgendaKind.CLOSURE}
+    if not wanted:
+        return
+    latest = {c.project_id: c for c in ClosureRequest.objects.filter(project_id__in=wanted)
+              .select_related("reviewed_by").order_by("requested_at")}
+    for item in items:
+        item.closure = latest.get(item.project_id) if item.kind == AgendaKind.CLOSURE else None
+
+
 def _render_meeting(request: HttpRequest, meeting: Meeting, *, bound: dict[int, DecisionForm] | None = None,
                     status: int = 200) -> HttpResponse:
     items = list(AgendaItem.objects.filter(meeting=meeting).for_agenda())
@@ -151,6 +164,7 @@ def _render_meeting(request: HttpRequest, meeting: Meeting, *, bound: dict[int, 
         for item in items:
             if item.awaits_decision:
                 item.form = bound.get(item.pk) or DecisionForm(prefix=f"item-{item.pk}", choices=choices)
+    _attach_closures(items)
     decided_items = [item for item in items if getattr(item, "decision", None) is not None]
     undecided = sum(1 for item in items if item.awaits_decision)
     context = {

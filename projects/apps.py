@@ -13,5 +13,7 @@ class ProjectsConfig(AppConfig):
         from . import rules  # noqa: F401  (object permissions)
         from .rules import can_submit_ideas
 
-        register(NavEntry("Projects", "projects:list", rules_lib.is_authenticated, order=10))
+        register(NavEntry("All projects", "projects:list", rules_lib.is_authenticated, order=10, group="Projects"))
+        register(NavEntry("My ideas and projects", "projects:mine", rules_lib.is_authenticated, order=11,
+                          group="Projects"))
         register(NavEntry("Submit an idea", "projects:idea_new", can_submit_ideas, order=12))

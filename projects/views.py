@@ -173,7 +173,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if project.status == ProjectStatus.RETURNED:
         feedback = next((e for e in events if e.kind == EventKind.DECISION), None)
     can_edit = request.user.has_perm("projects.edit_idea", project)
-    in_workspace = project.status in APPROVED_STATUSES and request.user.has_perm("projects.work_on_project", project)
+    # Approved projects are open to read, so everyone gets the way into the workspace.
+    in_workspace = project.status in APPROVED_STATUSES
     return render(request, "projects/detail.html", {
         "project": project,
         "workspace_url": workspace_url(project) if in_workspace else None,

@@ -16,6 +16,7 @@ from forums.services import ensure_next_meeting
 from organisation import rules as roles
 from organisation.models import CoachProfile, Role
 from projects.models import APPROVED_STATUSES, Project, ProjectStatus
+from workspace.services import needing_attention, published_stories
 
 
 @dataclass
@@ -52,15 +53,29 @@ def chair_meetings(user) -> Panel:
     return Panel("home/_chair.html", "Your QI forum", {"meetings": meetings})
 
 
+def _flag_attention(projects: list[Project]) -> list[Project]:
+    """Mark the projects whose progress is stale (one query for the lot), those first."""
+    stale = set(needing_attention(Project.objects.filter(pk__in=[p.pk for p in projects]), timezone.localdate())
+                .values_list("pk", flat=True))
+    for project in projects:
+        project.needs_attention = project.pk in stale
+    return sorted(projects, key=lambda p: not p.needs_attention)
+
+
 def coach_load(user) -> Panel:
     profile = CoachProfile.objects.filter(user=user).select_related("supervisor").first()
-    teams = list(coaching.teams_coached_by(user))
+    teams = _flag_attention(list(coaching.teams_coached_by(user)))
     return Panel("home/_coach.html", "Your coaching", {"profile": profile, "teams": teams})
 
 
 def sponsored(user) -> Panel:
-    projects = list(Project.objects.active().filter(sponsor=user).for_list()[:10])
+    projects = _flag_attention(list(Project.objects.active().filter(sponsor=user).for_list()[:10]))
     return Panel("home/_sponsor.html", "Projects you sponsor", {"projects": projects})
+
+
+def stories(user) -> Panel | None:
+    chosen = published_stories(2)
+    return Panel("home/_stories.html", "Stories of improvement", {"stories": chosen}, width=12) if chosen else None
 
 
 def advisor(user) -> Panel:
@@ -97,4 +112,7 @@ def panels_for(user) -> list[Panel]:
         panels.append(advisor(user))
     if roles.is_qi_admin(user) or roles.is_board_member(user):
         panels.append(pipeline(user))
+    story_panel = stories(user)
+    if story_panel:
+        panels.append(story_panel)
     return panels

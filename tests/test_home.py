@@ -20,7 +20,7 @@ PANELS = {
     "board": {"panel-my-projects", "panel-pipeline"},
     "serviceuser": {"panel-my-projects", "panel-chair"},  # the service-user co-chair
 }
-ALL_PANELS = set().union(*PANELS.values())
+ALL_PANELS = set().union(*PANELS.values())  # (the stories panel shows for everyone once a story is published)
 
 
 @pytest.mark.parametrize("persona", list(PANELS), indirect=True)
@@ -84,3 +84,31 @@ def test_home_query_count_does_not_grow_with_data(client, persona, ward, chair, 
     _grow(ward, chair, sponsor, ia, 6)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("home"))
+
+
+def test_coach_sees_which_teams_need_attention(client, chair, coach, sponsor, ward):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from projects.models import Project
+
+    stale = approved_project(team=ward, chair=chair, coach=coach, sponsor=sponsor, title="Stale project")
+    Project.objects.filter(pk=stale.pk).update(approved_on=timezone.localdate() - dt.timedelta(days=60))
+    client.force_login(coach)
+    html = client.get(reverse("home")).content.decode()
+    assert "Needs attention" in html
+
+
+def test_published_stories_appear_on_everyones_home_page(client, staff, chair, coach, sponsor, ward):
+    from projects.models import ProjectStatus
+    from projects.services import transition
+    from workspace.services import add_story
+
+    project = approved_project(team=ward, chair=chair, coach=coach, sponsor=sponsor)
+    transition(project, ProjectStatus.STOPPED, by=chair, summary="Stopped")
+    add_story(project, by=chair, kind="improvement", title="How Willow Ward cut restraint by half",
+              body="The team met every morning...", consent_confirmed=True)
+    client.force_login(staff)
+    html = client.get(reverse("home")).content.decode()
+    assert 'data-testid="panel-stories"' in html and "How Willow Ward cut restraint by half" in html

@@ -15,5 +15,6 @@ class WorkspaceConfig(AppConfig):
         from . import rules  # noqa: F401
         from .demo import seed_workspaces
 
-        register_nav(NavEntry("Learning library", "workspace:library", rules_lib.is_authenticated, order=40))
+        register_nav(NavEntry("Learning library", "workspace:library", rules_lib.is_authenticated, order=13,
+                              group="Projects"))
         register_seed_step(30, "project workspaces", seed_workspaces)

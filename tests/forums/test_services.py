@@ -79,4 +79,4 @@ def test_undecided_ideas_roll_over_to_the_next_meeting_as_deferred(chair, ward, 
     [moved] = AgendaItem.objects.filter(meeting__date=dt.date(2026, 4, 14))
     assert (moved.project, moved.kind, moved.note) == (waiting, AgendaKind.DEFERRED, "Not reached at the last meeting")
     assert roll_over_undecided(forum) == 0  # safe to run twice
-    assert nightly_meetings() == {"forums": 1, "rolled_over": 0}
+    assert nightly_meetings() == {"forums": 1, "rolled_over": 0, "closure_requests": 0, "needing_attention": 0}

@@ -31,7 +31,8 @@ def test_an_idea_without_the_three_conditions_cannot_be_submitted(ward):
         submit_idea(project, by=project.lead)
 
 
-def test_approval_allocates_coach_and_sponsor_and_emails_everyone(ward, chair, coach, sponsor, django_capture_on_commit_callbacks):
+def test_approval_allocates_coach_and_sponsor_and_emails_everyone(ward, chair, coach, sponsor,
+                                                                  django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         project = approved_project(team=ward, chair=chair, coach=coach, sponsor=sponsor)
     assert project.status == ProjectStatus.ACTIVE
