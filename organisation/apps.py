@@ -13,7 +13,7 @@ class OrganisationConfig(AppConfig):
 
         register(NavEntry("Home", "home", rules_lib.is_authenticated, order=0))
         register(NavEntry("Organisation", "organisation:directory", rules_lib.is_authenticated, order=80))
-        register(NavEntry("Settings", "admin:index", is_qi_admin, order=90))
+        register(NavEntry("Organisation settings", "admin:index", is_qi_admin, order=90, group="Settings"))
 
         from .demo import seed_organisation
         from .seeding import register as register_seed_step

@@ -47,8 +47,8 @@ def test_roles_are_read_once_per_request(staff, django_assert_num_queries):
 
 
 NAV = {
-    "staff": {"home", "organisation:directory"},
-    "qiadmin": {"home", "organisation:directory", "admin:index"},
+    "staff": {"home", "organisation:directory", "projects:list", "projects:idea_new"},
+    "qiadmin": {"home", "organisation:directory", "admin:index", "ingest:tokens", "coaching:index"},
 }
 
 
@@ -60,3 +60,5 @@ def test_navigation_shows_each_role_its_pages(client, persona):
         assert f'data-nav="{url_name}"' in html
     if persona.username == "staff":
         assert 'data-nav="admin:index"' not in html
+        assert 'data-nav="ingest:tokens"' not in html
+        assert 'data-nav="coaching:index"' not in html
