@@ -1,0 +1,217 @@
+"""The QI portfolio in figures, for the board report and the live portfolio page.
+
+Every function runs a fixed number of queries (aggregates, no per-project queries) whatever the size of
+the trust, and returns plain JSON-ready data, so a published report can keep it as it was.
+`directorate_id` narrows every figure to one directorate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from coaching.services import coach_loads
+from forums.models import Decision, Outcome
+from projects.models import Involvement, Project, ProjectStatus, Stage
+from workspace.models import IHI_SCALE, ClosureOutcome, ClosureRequest, ProgressScore
+
+RUNNING = (ProjectStatus.ACTIVE, ProjectStatus.CLOSURE_REQUESTED)
+CLOSED = (ProjectStatus.COMPLETED, ProjectStatus.STOPPED)
+# The organisation's healthy balance (DOMAIN.md): shown as a reference line, never a target.
+INTENDED_ALIGNED_SHARE = 2 / 3
+# The source trust found projects with service users as full partners 2.8 times as likely to meet their aim.
+SOURCE_TRUST_RATIO = 2.8
+# Below this many closed projects in a group, a rate is mostly chance: the page says so.
+SMALL_GROUP = 10
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    y, m = divmod(month.year * 12 + month.month - 1 + n, 12)
+    return dt.date(y, m + 1, 1)
+
+
+def scoring_months(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """(the last complete month, the one before): teams score a month once it is over."""
+    this = add_months(as_of.replace(day=1), -1)
+    return this, add_months(this, -1)
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _projects(directorate_id: int | None):
+    qs = Project.objects.all()
+    return qs.filter(directorate_id=directorate_id) if directorate_id else qs
+
+
+def pct(n: int, d: int) -> float | None:
+    return round(100 * n / d, 1) if d else None
+
+
+def by_stage_and_directorate(directorate_id: int | None = None) -> dict[str, Any]:
+    """Running projects by directorate (rows) and stage of the sequence of improvement (columns)."""
+    rows = (_projects(directorate_id).filter(status__in=RUNNING)
+            .values("directorate_id", "directorate__name", "stage").annotate(n=Count("pk")).order_by())
+    stages = [(s.value, s.label) for s in Stage] + [("", "Stage not recorded")]
+    table: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        row = table.setdefault(r["directorate_id"], {"id": r["directorate_id"], "name": r["directorate__name"],
+                                                     "counts": dict.fromkeys((s for s, _ in stages), 0)})
+        row["counts"][r["stage"] or ""] += r["n"]
+    used = [(s, label) for s, label in stages if s or any(t["counts"][""] for t in table.values())]
+    out_rows = [{"id": t["id"], "name": t["name"], "counts": [t["counts"][s] for s, _ in used],
+                 "total": sum(t["counts"].values())} for t in sorted(table.values(), key=lambda t: t["name"])]
+    totals = [sum(r["counts"][i] for r in out_rows) for i in range(len(used))]
+    return {"stages": [label for _, label in used], "rows": out_rows, "totals": totals,
+            "total": sum(totals)}
+
+
+def progress_scores(as_of: dt.date, directorate_id: int | None = None) -> dict[str, Any]:
+    """How running projects scored on the IHI scale in the last complete month, against the month before."""
+    month, previous = scoring_months(as_of)
+    running = _projects(directorate_id).filter(status__in=RUNNING)
+    scores: dict[dt.date, dict[int, Decimal]] = {month: {}, previous: {}}
+    for project_id, m, score in (ProgressScore.objects.effective()
+                                 .filter(month__in=[month, previous], project__in=running.values("pk"))
+                                 .values_list("project_id", "month", "score")):
+        scores[m][project_id] = score
+    n_running = running.count()
+    scale = list(IHI_SCALE.items())
+    now, before = scores[month], scores[previous]
+    distribution = [{"score": f"{s:.1f}", "meaning": meaning,
+                     "now": sum(1 for v in now.values() if v == s),
+                     "before": sum(1 for v in before.values() if v == s)} for s, meaning in scale]
+    both = [p for p in now if p in before]
+    return {
+        "month": month.isoformat(), "previous": previous.isoformat(),
+        "month_label": f"{month:%B %Y}", "previous_label": f"{previous:%B %Y}",
+        "running": n_running, "scored": len(now), "scored_before": len(before),
+        "not_scored": max(n_running - len(now), 0),
+        "distribution": distribution,
+        "max": max([d["now"] for d in distribution] + [d["before"] for d in distribution] + [1]),
+        "median": _median(now.values()), "median_before": _median(before.values()),
+        "up": sum(1 for p in both if now[p] > before[p]),
+        "same": sum(1 for p in both if now[p] == before[p]),
+        "down": sum(1 for p in both if now[p] < before[p]),
+        "at_least_4": sum(1 for v in now.values() if v >= 4),
+    }
+
+
+def _median(values) -> str | None:
+    vals = sorted(values)
+    if not vals:
+        return None
+    mid = len(vals) // 2
+    m = vals[mid] if len(vals) % 2 else (vals[mid - 1] + vals[mid]) / 2
+    return f"{m:.2f}".rstrip("0").rstrip(".")
+
+
+def alignment_and_involvement(directorate_id: int | None = None) -> dict[str, Any]:
+    """The share of running projects aligned to a strategic objective or annual priority, and the share
+    with service users as full partners."""
+    through_o = Project.objects.model.objectives.through.objects.filter(project_id=OuterRef("pk"))
+    through_p = Project.objects.model.priorities.through.objects.filter(project_id=OuterRef("pk"))
+    totals = _projects(directorate_id).filter(status__in=RUNNING).aggregate(
+        n=Count("pk"),
+        aligned=Count("pk", filter=Q(Exists(through_o)) | Q(Exists(through_p))),
+        full=Count("pk", filter=Q(involvement=Involvement.FULL)),
+        occasional=Count("pk", filter=Q(involvement=Involvement.OCCASIONAL)),
+    )
+    n = totals["n"]
+    return {"running": n, "aligned": totals["aligned"], "aligned_pct": pct(totals["aligned"], n),
+            "intended_pct": round(100 * INTENDED_ALIGNED_SHARE),
+            "full": totals["full"], "full_pct": pct(totals["full"], n),
+            "occasional": totals["occasional"], "occasional_pct": pct(totals["occasional"], n)}
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """95% interval of a proportion (Wilson): honest about small groups."""
+    if not n:
+        return None
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return round(100 * max(centre - half, 0), 1), round(100 * min(centre + half, 1), 1)
+
+
+def aims_met_by_involvement(directorate_id: int | None = None) -> dict[str, Any]:
+    """Of the closed projects (completed or stopped), how many met their aim, by service-user involvement.
+
+    "Met" is a confirmed closure with the outcome aim met; partly met is counted apart, not as met."""
+    confirmed = ClosureRequest.objects.confirmed().filter(project=OuterRef("pk"))
+    rows = {r["involvement"]: r for r in (
+        _projects(directorate_id).filter(status__in=CLOSED).values("involvement").annotate(
+            closed=Count("pk"),
+            met=Count("pk", filter=Q(Exists(confirmed.filter(outcome=ClosureOutcome.AIM_MET)))),
+            partly=Count("pk", filter=Q(Exists(confirmed.filter(outcome=ClosureOutcome.AIM_PARTLY_MET)))),
+        ).order_by())}
+    levels = []
+    for level in Involvement:
+        r = rows.get(level.value, {"closed": 0, "met": 0, "partly": 0})
+        levels.append({"level": level.value, "label": {"none": "None", "occasional": "Occasional",
+                                                        "full": "Full partners"}[level.value],
+                       "closed": r["closed"], "met": r["met"], "partly": r["partly"],
+                       "rate": pct(r["met"], r["closed"]), "interval": wilson(r["met"], r["closed"])})
+    by = {lv["level"]: lv for lv in levels}
+    ratio = None
+    if by["full"]["rate"] and by["none"]["rate"]:
+        ratio = round(by["full"]["rate"] / by["none"]["rate"], 1)
+    small = [lv["label"] for lv in levels if lv["closed"] < SMALL_GROUP]
+    return {"levels": levels, "ratio": ratio, "source_ratio": SOURCE_TRUST_RATIO, "small_groups": small,
+            "small_threshold": SMALL_GROUP, "closed": sum(lv["closed"] for lv in levels)}
+
+
+def coach_capacity(directorate_id: int | None = None) -> dict[str, Any]:
+    """Coaching places used against places available (each coach's maximum teams), by the coaches'
+    directorate."""
+    rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"coaches": 0, "places": 0, "used": 0, "full": 0})
+    for load in coach_loads():
+        d = load.coach.directorate
+        if directorate_id and (d is None or d.pk != directorate_id):
+            continue
+        row = rows[d.name if d else "No directorate"]
+        row["coaches"] += 1
+        row["places"] += load.profile.max_teams
+        row["used"] += load.teams
+        row["full"] += int(load.at_capacity)
+    out = [{"name": name, **r, "spare": max(r["places"] - r["used"], 0), "used_pct": pct(r["used"], r["places"])}
+           for name, r in sorted(rows.items())]
+    places, used = sum(r["places"] for r in out), sum(r["used"] for r in out)
+    return {"rows": out, "places": places, "used": used, "used_pct": pct(used, places),
+            "coaches": sum(r["coaches"] for r in out)}
+
+
+def forum_decisions(as_of: dt.date, directorate_id: int | None = None) -> dict[str, Any]:
+    """Ideas approved, returned, declined (and deferred) at the forums in the quarter to date."""
+    start = quarter_start(as_of)
+    qs = Decision.objects.filter(decided_at__date__gte=start, decided_at__date__lte=as_of)
+    if directorate_id:
+        qs = qs.filter(project__directorate_id=directorate_id)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Outcome.values, 0))
+    for name, outcome, n in (qs.values_list("meeting__forum__directorate__name", "outcome")
+                             .annotate(n=Count("pk")).order_by()):
+        counts[name][outcome] += n
+    rows = [{"name": name, **c, "total": sum(c.values())} for name, c in sorted(counts.items())]
+    totals = {o: sum(r[o] for r in rows) for o in Outcome.values}
+    return {"start": start.isoformat(), "end": as_of.isoformat(),
+            "label": f"{start.day} {start:%B} – {as_of.day} {as_of:%B %Y}",
+            "rows": rows, "totals": totals, "total": sum(totals.values())}
+
+
+def figures(as_of: dt.date, directorate_id: int | None = None) -> dict[str, Any]:
+    """Everything the portfolio section shows, in nine queries."""
+    return {
+        "as_of": as_of.isoformat(),
+        "stages": by_stage_and_directorate(directorate_id),
+        "progress": progress_scores(as_of, directorate_id),
+        "alignment": alignment_and_involvement(directorate_id),
+        "aims": aims_met_by_involvement(directorate_id),
+        "coaching": coach_capacity(directorate_id),
+        "decisions": forum_decisions(as_of, directorate_id),
+    }
