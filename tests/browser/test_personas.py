@@ -3,15 +3,27 @@
 import pytest
 from django.core.management import call_command
 
+EVERYONE = ["home", "projects:list", "projects:mine", "workspace:library", "projects:idea_new", "forums:index",
+            "measures:summary", "board:portfolio", "board:early_warning", "organisation:directory"]
+COACHING = ["coaching:index"]
+BOARD_REPORT = ["board:index"]
+SETTINGS = ["admin:index", "ingest:tokens", "ingest:api_docs"]
+
 EXPECTED_NAV = {
-    "staff": ["Home", "Organisation"],
-    "serviceuser": ["Home", "Organisation"],
-    "coach": ["Home", "Organisation"],
-    "sponsor": ["Home", "Organisation"],
-    "ia": ["Home", "Organisation"],
-    "chair": ["Home", "Organisation"],
-    "board": ["Home", "Organisation"],
-    "qiadmin": ["Home", "Organisation", "Settings"],
+    "staff": EVERYONE,
+    "serviceuser": EVERYONE,
+    "coach": EVERYONE + COACHING,
+    "sponsor": EVERYONE,
+    "ia": EVERYONE + COACHING + BOARD_REPORT,
+    "chair": EVERYONE,
+    "board": EVERYONE + BOARD_REPORT,
+    "qiadmin": EVERYONE + COACHING + BOARD_REPORT + SETTINGS,
+}
+TOP_LEVEL = {
+    "staff": ["Home", "Projects", "Submit an idea", "QI forums", "Measures", "Reports", "Organisation"],
+    "coach": ["Home", "Projects", "Submit an idea", "QI forums", "Coaching", "Measures", "Reports", "Organisation"],
+    "qiadmin": ["Home", "Projects", "Submit an idea", "QI forums", "Coaching", "Measures", "Reports",
+                "Organisation", "Settings"],
 }
 
 
@@ -27,9 +39,17 @@ def test_each_persona_logs_in_sees_their_navigation_and_logs_out(
     shot("login")
     for username, expected in EXPECTED_NAV.items():
         login(username)
-        nav = page.locator("#main-nav .navbar-nav.me-auto .nav-link").all_inner_texts()
-        assert [n.strip() for n in nav] == expected, username
+        links = page.locator("#main-nav .navbar-nav.me-auto a[data-nav]")
+        names = [n for n in links.evaluate_all("els => els.map(e => e.dataset.nav)") if not n.startswith("group:")]
+        assert sorted(names) == sorted(expected), username
+        if username in TOP_LEVEL:
+            top = page.locator("#main-nav .navbar-nav.me-auto > li > a").all_inner_texts()
+            assert [t.strip() for t in top] == TOP_LEVEL[username], username
         assert page.get_by_test_id("home-roles").is_visible()
         axe_check(f"home page of {username}")
         shot(f"home-{username}")
+        if username == "qiadmin":
+            page.get_by_role("button", name="Reports").or_(page.get_by_role("link", name="Reports")).first.click()
+            assert page.get_by_role("link", name="Board report").is_visible()
+            shot("nav-reports-menu")
         logout()
