@@ -9,6 +9,7 @@ completed ones. Written in bulk, a batch of projects at a time, so `seed_demo --
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -215,10 +216,18 @@ KEYWORDS = [("violence", "violence"), ("restraint", "restraint"), ("restrictive"
             ("prescription", "prescriptions")]
 
 
+def _topic_words(project) -> str:
+    """The title without its team name: 'Reducing inpatient falls on Rowan Ward' -> 'Reducing inpatient falls'."""
+    title = re.sub(rf"\s*\b(on|in|at|for everyone admitted to|for|of)\s+(the\s+)?{re.escape(project.team.name)}('s)?",
+                   "", project.title)
+    return title.strip(" :-") or project.title
+
+
 def topic_for(title: str) -> Topic:
     lowered = title.lower()
     for word, key in KEYWORDS:
-        if word in lowered:
+        # Whole words only: "hire" must not match "Westshire".
+        if re.search(rf"\b{re.escape(word)}", lowered):
             return TOPICS[key]
     return TOPICS["generic"]
 
@@ -473,7 +482,7 @@ def _closures_and_stories(projects, topics, chairs, today, at) -> tuple[list, li
                                                   "shared on the portal and at board.",
                                      created_by_id=p.lead_id, created_at=at(closure_day + dt.timedelta(days=5), 10)))
             stories.append(Story(
-                project=p, kind=StoryKind.IMPROVEMENT, title=f"How {p.team.name} did it: {p.title.split(' on ')[0]}",
+                project=p, kind=StoryKind.IMPROVEMENT, title=f"How {p.team.name} did it: {_topic_words(p)}",
                 body=(f"The problem: {p.problem}\n\nWhat we tried: {', '.join(t for t, _, _ in topic.ideas[:3])}. "
                       f"We tested each one small, with PDSA cycles, and kept what worked.\n\nWhat changed: "
                       f"{p.aim_what.lower()} {p.aim_how_much}, and it has held. The service users on our team "
