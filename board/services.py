@@ -250,7 +250,7 @@ def save_narrative(report: BoardReport, measure: Measure, *, text: str, by) -> M
 def publish(report: BoardReport, *, by) -> BoardReport:
     """Freeze everything the report shows into it and publish it (superseding the version it corrects)."""
     with transaction.atomic():
-        locked = (BoardReport.objects.select_for_update()
+        locked = (BoardReport.objects.select_for_update(of=("self",))
                   .select_related("patient_story__project__team", "patient_story__project__directorate",
                                   "improvement_story__project__team", "improvement_story__project__directorate",
                                   "supersedes")
