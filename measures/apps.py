@@ -16,6 +16,12 @@ class MeasuresConfig(AppConfig):
 
         register(NavEntry("Measures", "measures:summary", rules_lib.is_authenticated, order=30))
         register_seed_step(40, "measures and data", seed_measures)
+
+        from ops.nightly import register as register_nightly
+
+        from .rendering import nightly_step
+
+        register_nightly("charts", nightly_step)
         self._register_workspace_panel()
 
     @staticmethod

@@ -390,3 +390,161 @@ class UploadBatch(models.Model):
     def existing_rows(self) -> list[dict]:
         return [r for r in self.rows if not r.get("problems") and r.get("exists")]
 
+
+
+# --------------------------------------------------------------------------- nightly rendering
+
+
+class ChartSnapshotQuerySet(models.QuerySet):
+    def reading(self, kind: str) -> ChartSnapshotQuerySet:
+        return self.filter(reading_kind=kind)
+
+
+class ChartSnapshot(models.Model):
+    """A measure's chart as last computed: what pages serve instead of recomputing on every request.
+
+    Written whole, in one transaction per chunk, so a reader sees either the old snapshot or the new one.
+    Fresh while `measure_stamp` equals the measure's `updated_at` (bumped by every data, phase, annotation
+    or settings change) and `rules_hash` matches the organisation's SPC configuration.
+    """
+
+    measure = models.OneToOneField(Measure, on_delete=models.CASCADE, primary_key=True, related_name="snapshot")
+    input_hash = models.CharField(max_length=64, help_text="sha256 of data, chart settings and rule settings.")
+    measure_stamp = models.DateTimeField()
+    rules_hash = models.CharField(max_length=16)
+    computed_at = models.DateTimeField(default=timezone.now)
+    reading_kind = models.CharField(max_length=12, default="none")
+    variation_icon = models.CharField(max_length=40, blank=True)
+    assurance_icon = models.CharField(max_length=40, blank=True)
+    reading = models.TextField(blank=True)
+    method = models.CharField(max_length=6, blank=True)
+    latest_value = models.FloatField(null=True, blank=True)
+    latest_period = models.DateField(null=True, blank=True)
+    trial_limits = models.BooleanField(default=False)
+    n_points = models.PositiveIntegerField(default=0)
+    recent = models.JSONField(default=list, help_text="The sparkline's values.")
+    # [{"period", "rule", "kind"}] for every special-cause point; "latest_signal" is the latest point's.
+    signals = models.JSONField(default=list)
+    latest_signal = models.JSONField(null=True, blank=True)
+    phases = models.JSONField(default=list, help_text="Centre line and limits per phase.")
+    points = models.JSONField(default=list, help_text="Per point: [plotted value, point type].")
+    figure = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    objects = ChartSnapshotQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["reading_kind"], name="snapshot_reading_idx")]
+
+    def __str__(self) -> str:
+        return f"Chart of {self.measure_id} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class RenderRun(models.Model):
+    """One rendering run (nightly, by hand, or forced with --all), kept as the run log."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    forced = models.BooleanField(default=False)
+    total = models.PositiveIntegerField(default=0, help_text="Active measures when the run started.")
+    chunks = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    computed = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Rendering {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        return None if self.finished_at is None else (self.finished_at - self.started_at).total_seconds()
+
+
+class RenderChunk(models.Model):
+    """A run's share of measures for one worker; `done` makes counting idempotent when a chunk runs twice."""
+
+    run = models.ForeignKey(RenderRun, on_delete=models.CASCADE, related_name="chunk_rows")
+    index = models.PositiveIntegerField()
+    measure_ids = models.JSONField()
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="one_chunk_per_index")]
+
+    def __str__(self) -> str:
+        return f"Chunk {self.index} of run {self.run_id}"
+
+
+class RenderFailure(models.Model):
+    run = models.ForeignKey(RenderRun, null=True, blank=True, on_delete=models.CASCADE, related_name="failures")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="render_failures")
+    error = models.TextField()
+    traceback = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}: {self.error[:60]}"
+
+
+# --------------------------------------------------------------------------- new signals
+
+
+class SignalKind(models.TextChoices):
+    IMPROVEMENT = "improvement", "Special cause improvement"
+    CONCERN = "concern", "Special cause concern"
+    NEUTRAL = "neutral", "Special cause (neither better nor worse)"
+
+
+class SignalEvent(models.Model):
+    """A special cause that was not there in the measure's previous snapshot."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="signal_events")
+    detected_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=12, choices=SignalKind.choices)
+    rule = models.CharField(max_length=120)
+    period_start = models.DateField()
+
+    class Meta:
+        ordering = ["-detected_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["measure", "period_start", "rule"],
+                                               name="one_signal_event_per_point_and_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.rule}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+    def awaiting_digest(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True, emailed_at__isnull=True)
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    signal = models.ForeignKey(SignalEvent, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="notifications")
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Set by the daily digest, read or not, so that no notification is mailed twice.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+        constraints = [models.UniqueConstraint(fields=["user", "signal"], name="one_notification_per_signal")]
+
+    def __str__(self) -> str:
+        return self.text

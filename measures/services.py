@@ -84,6 +84,8 @@ class ChartOutput:
     trial_limits: bool = False
     error: str = ""
     point_types: list[str] = field(default_factory=list)
+    method: str = ""
+    ys: list[float | None] = field(default_factory=list)  # the plotted value of each point (None: missing)
 
     @property
     def reading_kind(self) -> str:
@@ -227,7 +229,8 @@ def chart_for(measure: Measure, points: Sequence[DataPoint], phases: Sequence[Me
         result=result, figure=figure, reading=describe(result, labels, unit=measure.unit),
         variation_icon=result.variation_icon, assurance_icon=result.assurance_icon, latest_value=latest,
         latest_period=points[last].period_start if last is not None else None, trial_limits=trial,
-        point_types=list(result.point_type),
+        point_types=list(result.point_type), method=result.method,
+        ys=[None if v != v else v for v in result.y.tolist()],
     )
 
 
@@ -397,7 +400,24 @@ class PointRow:
 
 
 def load_summary(measures: Sequence[Measure]) -> list[SummaryRow]:
-    """Three queries whatever the number of measures: config, points, phases."""
+    """Rows from the measures' snapshots: config and snapshots, two queries whatever the number of measures
+    (missing or stale snapshots are computed and stored first)."""
+    from .rendering import load_snapshots
+
+    snaps = load_snapshots(measures)
+    rows = []
+    for m in measures:
+        s = snaps.get(m.pk)
+        if s is None:  # its rendering failed: say so rather than drop the row
+            rows.append(SummaryRow(m, None, None, None, None, 0, False, [], error="The chart could not be computed."))
+            continue
+        rows.append(SummaryRow(m, s.latest_value, s.latest_period, s.variation_icon or None,
+                               s.assurance_icon or None, s.n_points, s.trial_limits, s.recent, s.error))
+    return rows
+
+
+def compute_summary(measures: Sequence[Measure]) -> list[SummaryRow]:
+    """The summary computed live (no snapshots): three queries whatever the number of measures."""
     ids = [m.pk for m in measures]
     config = SPCConfig.current()
     points: dict[int, list[DataPoint]] = defaultdict(list)
@@ -465,8 +485,21 @@ def save_points(measure: Measure, inputs: Sequence[PointInput], *, by, source: s
         DataPoint.objects.bulk_update(changed, [*FIELDS, "updated_by", "updated_at"], batch_size=1000)
         DataPointChange.objects.bulk_create(history, batch_size=1000)
         counts["created"], counts["changed"] = len(new), len(changed)
-        Measure.objects.filter(pk=measure.pk).update(updated_at=now)
+        if new or changed:
+            touch(measure, now)
     return counts
+
+
+def touch(measure: Measure, now: dt.datetime | None = None) -> None:
+    """The measure's inputs changed (data, phases, annotations, settings): its snapshot is stale from now, and
+    is recomputed right after the transaction commits, so people see their chart at once."""
+    from . import tasks
+
+    now = now or timezone.now()
+    Measure.objects.filter(pk=measure.pk).update(updated_at=now)
+    measure.updated_at = now
+    pk = measure.pk
+    transaction.on_commit(lambda: tasks.render_measure.delay(pk))
 
 
 # --------------------------------------------------------------------------- uploads

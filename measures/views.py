@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +21,7 @@ from . import exports, periods, tasks
 from .forms import (
     AnnotationForm,
     ConfirmUploadForm,
+    MarkReadForm,
     MeasureForm,
     PhaseForm,
     PointFormSet,
@@ -33,13 +35,17 @@ from .models import (
     DataPointChange,
     Measure,
     MeasurePhase,
+    Notification,
+    RenderFailure,
+    RenderRun,
     Scope,
     SPCConfig,
     UploadBatch,
     UploadStatus,
 )
+from .rendering import load_page_chart, refresh_stale
 from .rules import can_add_measure_to
-from .services import READING_LABELS, load_chart, load_summary, save_points
+from .services import READING_LABELS, load_summary, save_points, touch
 from .uploads import UploadError, read_table
 
 PAGE_SIZE = 50
@@ -65,7 +71,7 @@ def _measure_for(request: HttpRequest, pk: int, perm: str | None = None) -> Meas
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     measure = _measure_for(request, pk)
     can_enter = request.user.has_perm("measures.enter_data", measure)
-    output, points, phases, notes = load_chart(measure)
+    output, points, phases, notes = load_page_chart(measure)
     formset = None
     if can_enter:
         formset = PointFormSet(request.POST or None, initial=point_initial(points), prefix="points",
@@ -84,7 +90,7 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Nothing was saved: please correct the cells marked below.")
     forms = formset.forms if formset else [None] * len(points)
     types = output.point_types or [None] * len(points)
-    ys = [None if v != v else v for v in output.result.y.tolist()] if output.result is not None else types
+    ys = output.ys or [None] * len(points)
     rows = [{"form": f, "point": p, "ptype": t, "y": y} for f, p, t, y in zip(forms, points, types, ys)]
     return render(request, "measures/detail.html", {
         "measure": measure, "output": output, "points": points, "phases": phases, "notes": notes,
@@ -115,6 +121,7 @@ def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
         phase = form.save(commit=False)
         phase.measure, phase.created_by = measure, request.user
         phase.save()
+        touch(measure)
         messages.success(request, f"Phase added: {phase}.")
     else:
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
@@ -128,6 +135,7 @@ def phase_delete(request: HttpRequest, pk: int) -> HttpResponse:
     phase = get_object_or_404(MeasurePhase, pk=pk)
     measure = _measure_for(request, phase.measure_id, "measures.enter_data")
     phase.delete()
+    touch(measure)
     messages.success(request, "Phase removed: the limits run on from the previous phase.")
     return redirect(measure)
 
@@ -141,6 +149,7 @@ def annotation_add(request: HttpRequest, pk: int) -> HttpResponse:
         note = form.save(commit=False)
         note.measure, note.by = measure, request.user
         note.save()
+        touch(measure)
         messages.success(request, "Annotation added.")
     else:
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
@@ -154,6 +163,7 @@ def annotation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(Annotation, pk=pk)
     measure = _measure_for(request, note.measure_id, "measures.enter_data")
     note.delete()
+    touch(measure)
     messages.success(request, "Annotation removed.")
     return redirect(measure)
 
@@ -198,6 +208,7 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MeasureForm(request.POST or None, instance=measure, scope=measure.scope)
     if request.method == "POST" and form.is_valid():
         form.save()
+        touch(measure)
         messages.success(request, "Measure saved.")
         return redirect(measure)
     return render(request, "measures/form.html", {"form": form, "scope": measure.scope, "project": measure.project,
@@ -253,13 +264,11 @@ def summary(request: HttpRequest) -> HttpResponse:
     measures, f = _filtered(request, form)
     reading = f.get("reading") if f else ""
     if reading:
-        # The reading is known only once computed: read every filtered measure (batched), then page.
-        rows = [r for r in load_summary(list(measures)) if r.reading == reading]
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        page_rows = list(page.object_list)
-    else:
-        page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
-        page_rows = load_summary(list(page.object_list))
+        # The reading is a column of the snapshot: filter in the database (after computing any stale ones).
+        refresh_stale(measures)
+        measures = measures.filter(snapshot__reading_kind=reading)
+    page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_rows = load_summary(list(page.object_list))
     params = request.GET.copy()
     params.pop("page", None)
     project = None
@@ -367,7 +376,39 @@ def spc_config(request: HttpRequest) -> HttpResponse:
         config = form.save(commit=False)
         config.updated_by = request.user
         config.save()
+        if not settings.CELERY_TASK_ALWAYS_EAGER:  # with workers, recompute now; in eager mode, tonight
+            transaction.on_commit(lambda: tasks.render_all.delay())
         messages.success(request, "SPC settings saved: every chart now reads with them.")
         return redirect("measures:config")
     return render(request, "measures/config.html", {"form": form, "config": config, "can_change": can_change})
 
+
+
+# --------------------------------------------------------------------------- chart rendering runs and signals
+
+
+@login_required
+def render_runs(request: HttpRequest) -> HttpResponse:
+    """The run log for the QI department: when each run started and finished, what it did, what failed."""
+    if not request.user.has_perm("measures.configure_spc"):
+        raise PermissionDenied("The chart rendering log is for the QI department.")
+    runs = list(RenderRun.objects.all()[:30])
+    failures = (RenderFailure.objects.filter(run__in=[r.pk for r in runs[:5]])
+                .select_related("measure").order_by("run_id", "measure_id")[:200])
+    by_run: dict[int, list[RenderFailure]] = {}
+    for f in failures:
+        by_run.setdefault(f.run_id, []).append(f)
+    return render(request, "measures/render_runs.html", {
+        "rows": [(r, by_run.get(r.pk, [])) for r in runs]})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    mine = Notification.objects.filter(user=request.user)
+    form = MarkReadForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("measures:notifications")
+    return render(request, "measures/notifications.html", {
+        "notifications": mine.select_related("signal")[:100], "unread": mine.unread().count(), "form": form})

@@ -15,6 +15,7 @@ from .nightly import steps
 log = logging.getLogger(__name__)
 
 NIGHTLY = "nightly"
+CHARTS = "charts"  # chart rendering runs (nightly or by hand) log themselves under this name when they finish
 
 
 def run_nightly() -> JobRun:
@@ -60,6 +61,12 @@ def check_broker() -> dict:
         return {"ok": False, "mode": "broker", "error": str(exc)[:200]}
 
 
+def last_success(name: str) -> str | None:
+    finished = (JobRun.objects.succeeded().filter(name=name).order_by("-started_at")
+                .values_list("finished_at", flat=True).first())
+    return finished.isoformat() if finished else None
+
+
 def check_nightly(now=None) -> dict:
     """Unhealthy when the nightly job has not succeeded within NIGHTLY_STALE_HOURS.
 
@@ -73,6 +80,7 @@ def check_nightly(now=None) -> dict:
     result: dict[str, object] = {
         "last_success": last.finished_at.isoformat() if last else None,
         "last_status": latest_any.status if latest_any else None,
+        "charts_last_success": last_success(CHARTS),
     }
     if last:
         result["ok"] = now - last.finished_at <= limit

@@ -33,9 +33,11 @@ def test_measure_page_queries_do_not_grow_with_points(client, request, ward, pro
         points = add_points(m, [5] * n, denominators=[10] * n, start=__import__("datetime").date(2008, 1, 1))
         MeasurePhase.objects.create(measure=m, starts_on=points[n // 2].period_start, kind="rebase")
         Annotation.objects.create(measure=m, date=points[3].period_start, text="Change")
-        costs.append(count(client, reverse("measures:detail", args=[m.pk])))
+        cold = count(client, reverse("measures:detail", args=[m.pk]))  # computes and stores the snapshot
+        costs.append((cold, count(client, reverse("measures:detail", args=[m.pk]))))
     assert costs[0] == costs[1]
-    assert costs[1] <= 16
+    assert costs[1][0] <= 18
+    assert costs[1][1] <= 15  # served from the snapshot
 
 
 def test_summary_queries_do_not_grow_with_measures(client, ia, ward, project):
@@ -56,14 +58,18 @@ def test_summary_queries_do_not_grow_with_measures(client, ia, ward, project):
             if i % 3 == 0:
                 MeasurePhase.objects.create(measure=m, starts_on=pts[7].period_start, kind="rebase")
 
+    def costs() -> tuple[int, int, int]:
+        cold = count(client, reverse("measures:summary"))  # computes and stores the missing snapshots
+        return (cold, count(client, reverse("measures:summary")),
+                count(client, reverse("measures:summary") + "?reading=common"))
+
     make(5)
-    few = count(client, reverse("measures:summary"))
-    few_reading = count(client, reverse("measures:summary") + "?reading=common")
+    few = costs()
     make(35)
-    many = count(client, reverse("measures:summary"))
-    many_reading = count(client, reverse("measures:summary") + "?reading=common")
-    assert few == many and few_reading == many_reading
-    assert many <= 14
+    many = costs()
+    assert few == many
+    assert many[0] <= 22
+    assert many[1] <= 12 and many[2] <= 13  # served from snapshots; the reading filter is a database filter
 
 
 def test_summary_filters(client, ia, ward, other_ward, project):
