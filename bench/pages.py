@@ -19,7 +19,6 @@ import argparse
 import http.client
 import os
 import re
-import statistics
 import subprocess
 import sys
 import time
@@ -145,7 +144,7 @@ def measure(pages: dict, requests: int, clients: int) -> dict[str, list[float]]:
             c.request("GET", path)
         per_client = max(1, requests // clients)
 
-        def work(c: Client) -> list[float]:
+        def work(c: Client, path: str = path, name: str = name, per_client: int = per_client) -> list[float]:
             times = []
             for _ in range(per_client):
                 status, _, elapsed = c.request("GET", path)

@@ -8,17 +8,24 @@ class ForumsConfig(AppConfig):
     def ready(self) -> None:
         import rules as rules_lib
 
+        from measures.signals import on_new_signal
         from ops.nightly import register as register_nightly
         from organisation.navigation import NavEntry, register
         from projects.services import on_submitted
         from workspace.services import on_closure_requested
 
         from . import rules  # noqa: F401
-        from .services import add_closure_to_agenda, add_submitted_idea_to_agenda, nightly_meetings
+        from .services import (
+            add_closure_to_agenda,
+            add_signal_to_agenda,
+            add_submitted_idea_to_agenda,
+            nightly_meetings,
+        )
 
         register(NavEntry("QI forums", "forums:index", rules_lib.is_authenticated, order=20))
         on_submitted(add_submitted_idea_to_agenda)
         on_closure_requested(add_closure_to_agenda)
+        on_new_signal(add_signal_to_agenda)
         register_nightly("forum meetings", nightly_meetings)
 
         from organisation.seeding import register as register_seed_step

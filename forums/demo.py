@@ -208,6 +208,7 @@ def _plan_directorate(ctx, directorate, people, lives, objectives, priorities, s
             su.append(service_users[(i + directorate.pk + 3) % len(service_users)])
         if i == 0 and directorate.slug == "riverside-mh":
             su = [u for u in service_users if u.username == "serviceuser"] + su[:1]
+        su = list({u.pk: u for u in su}.values())  # one membership per person
         aligned = rng.random() < 0.68  # about two-thirds aligned, as the source trust reports
         plans.append({
             "directorate": directorate, "team": team, "lead": lead, "title": title, "problem": problem,

@@ -248,3 +248,22 @@ def record_attendance(meeting: Meeting, attendees: list[tuple[object, str]]) -> 
         for person, role in attendees:
             Attendance.objects.update_or_create(meeting=meeting, person=person,
                                                 defaults={"role": role, "present": True})
+
+
+def add_signal_to_agenda(event) -> AgendaItem | None:
+    """Registered with measures.signals.on_new_signal: a new special cause in a project's data goes on the
+    directorate forum's next agenda (ward indicators reach the ward team through notifications instead)."""
+    project = event.measure.project
+    if project is None or project.status not in (ProjectStatus.ACTIVE, ProjectStatus.CLOSURE_REQUESTED):
+        return None
+    advice = {"improvement": "consider implementation or spread", "concern": "consider what has changed"}
+    note = f"{event.get_kind_display()} on {event.measure.name}"
+    if event.kind in advice:
+        note += f" — {advice[event.kind]}"
+    meeting = ensure_next_meeting(forum_for(project.directorate))
+    item, created = AgendaItem.objects.get_or_create(meeting=meeting, project=project, kind=AgendaKind.SIGNAL,
+                                                     defaults={"note": note[:300]})
+    if not created and event.measure.name not in item.note:
+        item.note = f"{item.note}; {note}"[:300]
+        item.save(update_fields=["note"])
+    return item

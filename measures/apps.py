@@ -9,12 +9,15 @@ class MeasuresConfig(AppConfig):
         import rules as rules_lib
 
         from organisation.navigation import NavEntry, register
+        from organisation.rules import is_qi_admin
         from organisation.seeding import register as register_seed_step
 
         from . import rules  # noqa: F401  (object permissions)
         from .demo import seed_measures
 
         register(NavEntry("Measures", "measures:summary", rules_lib.is_authenticated, order=30))
+        register(NavEntry("SPC rules", "measures:config", is_qi_admin, order=91, group="Settings"))
+        register(NavEntry("Chart runs", "measures:render_runs", is_qi_admin, order=94, group="Settings"))
         register_seed_step(40, "measures and data", seed_measures)
 
         from ops.nightly import register as register_nightly

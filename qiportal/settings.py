@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "organisation.context_processors.navigation",
+                "measures.context_processors.notifications",
             ],
         },
     },
@@ -222,7 +223,7 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 # Celery: eager in the web process by default; a real broker when REDIS_URL is set.
 REDIS_URL = env("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -239,6 +240,11 @@ CELERY_BEAT_SCHEDULE = {
     "nightly": {
         "task": "ops.tasks.nightly",
         "schedule": crontab(hour=2, minute=0),
+        "options": {"expires": 60 * 60 * 6},
+    },
+    "signal-digest": {
+        "task": "measures.tasks.send_signal_digest",
+        "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 60 * 60 * 6},
     },
     "forum-meeting-reminders": {

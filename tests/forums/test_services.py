@@ -80,3 +80,19 @@ def test_undecided_ideas_roll_over_to_the_next_meeting_as_deferred(chair, ward, 
     assert (moved.project, moved.kind, moved.note) == (waiting, AgendaKind.DEFERRED, "Not reached at the last meeting")
     assert roll_over_undecided(forum) == 0  # safe to run twice
     assert nightly_meetings() == {"forums": 1, "rolled_over": 0, "closure_requests": 0, "needing_attention": 0}
+
+
+def test_a_new_signal_on_a_project_measure_goes_on_the_next_agenda(chair, coach, sponsor, ward):
+    from forums.services import add_signal_to_agenda
+    from measures.models import Measure, SignalEvent
+    from tests.workflow import approved_project
+
+    project = approved_project(team=ward, chair=chair, coach=coach, sponsor=sponsor)
+    measure = Measure.objects.create(name="Incidents of restraint", project=project, chart_type="c",
+                                     period="month", owner=project.lead)
+    event = SignalEvent.objects.create(measure=measure, kind="improvement", rule="7 Points Below CL",
+                                       period_start=dt.date(2026, 9, 1))
+    item = add_signal_to_agenda(event)
+    assert item.kind == AgendaKind.SIGNAL and item.meeting.date >= dt.date.today()
+    assert item.note == "Special cause improvement on Incidents of restraint — consider implementation or spread"
+    assert add_signal_to_agenda(event).pk == item.pk  # once, not every night

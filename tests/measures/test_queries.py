@@ -36,8 +36,8 @@ def test_measure_page_queries_do_not_grow_with_points(client, request, ward, pro
         cold = count(client, reverse("measures:detail", args=[m.pk]))  # computes and stores the snapshot
         costs.append((cold, count(client, reverse("measures:detail", args=[m.pk]))))
     assert costs[0] == costs[1]
-    assert costs[1][0] <= 18
-    assert costs[1][1] <= 15  # served from the snapshot
+    assert costs[1][0] <= 19
+    assert costs[1][1] <= 16  # served from the snapshot
 
 
 def test_summary_queries_do_not_grow_with_measures(client, ia, ward, project):
