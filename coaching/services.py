@@ -12,7 +12,7 @@ from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from organisation.models import CoachProfile, Role
+from organisation.models import CoachProfile, Role, RoleAssignment
 from projects.models import EventKind, Project, ProjectStatus
 from projects.services import record_event
 
@@ -60,9 +60,11 @@ def current_team_count():
 def coach_loads(profiles=None) -> list[CoachLoad]:
     """Every coach with their current load, in one query."""
     qs = profiles if profiles is not None else CoachProfile.objects.all()
-    qs = (qs.filter(user__is_active=True, user__role_assignments__role=Role.COACH)
+    # A semi-join rather than a join + DISTINCT: DISTINCT over these wide rows cost seconds at 4,000 coaches.
+    coaches = RoleAssignment.objects.filter(role=Role.COACH).values("user_id")
+    qs = (qs.filter(user__is_active=True, user_id__in=coaches)
           .select_related("user", "user__directorate", "user__team", "supervisor")
-          .annotate(teams=current_team_count()).distinct())
+          .annotate(teams=current_team_count()))
     return [CoachLoad(p.user, p, p.teams) for p in qs]
 
 
