@@ -155,6 +155,8 @@ def measure(pages: dict, requests: int, clients: int) -> dict[str, list[float]]:
 
         with ThreadPoolExecutor(max_workers=clients) as ex:
             results[name] = [t for ts in ex.map(work, pool) for t in ts]
+        print(f"  {name:28} p50 {pct(results[name], 0.5):7.1f} ms  p95 {pct(results[name], 0.95):7.1f} ms",
+              flush=True)
     return results
 
 
@@ -187,6 +189,7 @@ def main() -> int:
     scales = [int(s) for s in args.scales.split(",")]
     table: dict[int, dict[str, list[float]]] = {}
     for scale in scales:
+        print(f"scale {scale}:", flush=True)
         env = prepare(scale, args.drop)
         proc = serve(env, args.workers)
         try:
