@@ -20,13 +20,22 @@ def exact_mean(values: np.ndarray) -> float:
     v = values[~np.isnan(values)]
     if v.size == 0:
         return NAN
-    return math.fsum(v.tolist()) / v.size
+    return _fsum(v) / v.size
 
 
 def exact_sum(values: np.ndarray) -> float:
     """Sum of the non-missing values, as R's sum(x, na.rm=TRUE) (0 when there are none)."""
     v = values[~np.isnan(values)]
-    return math.fsum(v.tolist())
+    return _fsum(v)
+
+
+def _fsum(v: np.ndarray) -> float:
+    """math.fsum, except that values near the float limit (whose differences overflow to ±inf) give the
+    IEEE result (inf or NaN, as R does) instead of fsum's ValueError; such limits then read as missing."""
+    try:
+        return math.fsum(v.tolist())
+    except (ValueError, OverflowError):
+        return float(np.sum(v))
 
 
 def exact_median(values: np.ndarray) -> float:
