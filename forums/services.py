@@ -126,12 +126,16 @@ def roll_over_undecided(forum: Forum, today: dt.date | None = None) -> int:
     return len(new)
 
 
+def closure_note(closure) -> str:
+    return f"Closure requested: {closure.get_outcome_display()}"
+
+
 def add_closure_to_agenda(closure) -> AgendaItem:
     """Registered with workspace.services.on_closure_requested: the chair confirms closures at the forum."""
     meeting = ensure_next_meeting(forum_for(closure.project.directorate))
     item, _ = AgendaItem.objects.get_or_create(
         meeting=meeting, project=closure.project, kind=AgendaKind.CLOSURE,
-        defaults={"note": f"Closure requested: {closure.get_outcome_display()}"})
+        defaults={"note": closure_note(closure)})
     return item
 
 
@@ -143,7 +147,7 @@ def add_pending_closures(forum: Forum, today: dt.date) -> int:
     pending = (ClosureRequest.objects.pending().filter(project__directorate_id=forum.directorate_id)
                .exclude(project__agenda_items__meeting=meeting, project__agenda_items__kind=AgendaKind.CLOSURE))
     items = [AgendaItem(meeting=meeting, project_id=c.project_id, kind=AgendaKind.CLOSURE,
-                        note=f"Closure requested: {c.get_outcome_display()}") for c in pending]
+                        note=closure_note(c)) for c in pending]
     AgendaItem.objects.bulk_create(items, ignore_conflicts=True)
     return len(items)
 
