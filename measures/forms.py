@@ -27,6 +27,20 @@ from .services import PointInput
 from .uploads import parse_number
 
 
+class MarksInvalidFields:
+    """Marks each field with an error invalid and points it at its message, which the page shows beside it
+    (measures/_cell.html)."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self.prefix}-{name}-error"
+
+
 class MeasureForm(forms.ModelForm):
     class Meta:
         model = Measure
@@ -64,7 +78,7 @@ class SPCConfigForm(forms.ModelForm):
         fields = ["method", "shift_length", "trend_length", "screen_moving_ranges", "two_of_three"]
 
 
-class PhaseForm(forms.ModelForm):
+class PhaseForm(MarksInvalidFields, forms.ModelForm):
     class Meta:
         model = MeasurePhase
         fields = ["starts_on", "kind", "n_points", "note"]
@@ -95,7 +109,7 @@ class PhaseForm(forms.ModelForm):
         return data
 
 
-class AnnotationForm(forms.ModelForm):
+class AnnotationForm(MarksInvalidFields, forms.ModelForm):
     class Meta:
         model = Annotation
         fields = ["date", "text"]
@@ -148,7 +162,7 @@ class NumberField(forms.CharField):
         return number
 
 
-class PointForm(forms.Form):
+class PointForm(MarksInvalidFields, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     period_start = forms.DateField(required=False, widget=forms.DateInput(
         attrs={"type": "date", "class": "form-control form-control-sm"}))
@@ -178,15 +192,6 @@ class PointForm(forms.Form):
             self.fields["period_start"].disabled = True
         for name, f in self.fields.items():
             f.widget.attrs["aria-label"] = f"{name.replace('_', ' ').capitalize()} for {when}"
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:  # mark the cell and point it at its message, beside it
-                attrs = self.fields[name].widget.attrs
-                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self.prefix}-{name}-error"
 
     @property
     def is_new(self) -> bool:

@@ -71,14 +71,13 @@ def _measure_for(request: HttpRequest, pk: int, perm: str | None = None) -> Meas
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     measure = _measure_for(request, pk)
     can_enter = request.user.has_perm("measures.enter_data", measure)
-    output, points, phases, notes = load_page_chart(measure)
+    if request.method == "POST" and not can_enter:
+        raise PermissionDenied("Only the people working on this measure can add or correct its data.")
+    chart = load_page_chart(measure)
     formset = None
     if can_enter:
-        formset = PointFormSet(request.POST or None, initial=point_initial(points), prefix="points",
-                               measure=measure, existing={p.period_start for p in points})
+        formset = _data_formset(measure, chart[1], request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if not can_enter:
-            raise PermissionDenied("Only the people working on this measure can add or correct its data.")
         if formset.is_valid():
             moved = [f for f in formset.forms if f.is_new and f.cleaned_data.get("_moved_from")]
             counts = save_points(measure, formset.changed_inputs(), by=request.user)
@@ -88,6 +87,21 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _saved_message(counts))
             return redirect(measure)
         messages.error(request, "Nothing was saved: please correct the cells marked below.")
+    return _measure_page(request, measure, chart, formset=formset)
+
+
+def _data_formset(measure: Measure, points: list, data=None) -> PointFormSet:
+    return PointFormSet(data, initial=point_initial(points), prefix="points", measure=measure,
+                        existing={p.period_start for p in points})
+
+
+def _measure_page(request: HttpRequest, measure: Measure, chart: tuple, *, formset: PointFormSet | None,
+                  phase_form: PhaseForm | None = None, annotation_form: AnnotationForm | None = None
+                  ) -> HttpResponse:
+    """The measure page (`formset`: the data table, None for those who cannot enter data). A phase or
+    annotation form that did not validate comes back bound, so its errors sit beside its fields and what was
+    typed is kept."""
+    output, points, phases, notes = chart
     forms = formset.forms if formset else [None] * len(points)
     types = output.point_types or [None] * len(points)
     ys = output.ys or [None] * len(points)
@@ -95,8 +109,9 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "measures/detail.html", {
         "measure": measure, "output": output, "points": points, "phases": phases, "notes": notes,
         "rows": rows, "formset": formset, "new_form": formset.forms[-1] if formset else None,
-        "can_enter": can_enter, "can_edit": request.user.has_perm("measures.edit_measure", measure),
-        "phase_form": PhaseForm(measure=measure, prefix="phase"), "annotation_form": AnnotationForm(prefix="note"),
+        "can_enter": formset is not None, "can_edit": request.user.has_perm("measures.edit_measure", measure),
+        "phase_form": phase_form or PhaseForm(measure=measure, prefix="phase"),
+        "annotation_form": annotation_form or AnnotationForm(prefix="note"),
         "changes": DataPointChange.objects.filter(measure=measure).select_related("by")[:20],
         "uploads": UploadBatch.objects.filter(measure=measure).select_related("uploaded_by").defer("rows")[:5],
         "period_hint": periods.describe_period(measure.period),
@@ -123,10 +138,9 @@ def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
         phase.save()
         touch(measure)
         messages.success(request, f"Phase added: {phase}.")
-    else:
-        errors = "; ".join(e for errs in form.errors.values() for e in errs)
-        messages.error(request, f"The phase was not added: {errors}")
-    return redirect(measure)
+        return redirect(measure)
+    chart = load_page_chart(measure)
+    return _measure_page(request, measure, chart, formset=_data_formset(measure, chart[1]), phase_form=form)
 
 
 @login_required
@@ -151,10 +165,10 @@ def annotation_add(request: HttpRequest, pk: int) -> HttpResponse:
         note.save()
         touch(measure)
         messages.success(request, "Annotation added.")
-    else:
-        errors = "; ".join(e for errs in form.errors.values() for e in errs)
-        messages.error(request, f"The annotation was not added: {errors}")
-    return redirect(measure)
+        return redirect(measure)
+    chart = load_page_chart(measure)
+    return _measure_page(request, measure, chart, formset=_data_formset(measure, chart[1]),
+                         annotation_form=form)
 
 
 @login_required

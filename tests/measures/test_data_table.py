@@ -115,3 +115,50 @@ def test_phases_and_annotations_are_added_from_the_page(client, staff, measure_w
                 {"note-date": "2023-02-14", "note-text": "Huddle started"})
     page = client.get(reverse("measures:detail", args=[measure_with_data.pk]))
     assert "Huddle started" in page.text and "frozen baseline of 2 points" in page.text
+
+
+def field_error(page: str, field_id: str) -> str:
+    """The message shown beside a field (rendered by measures/_cell.html), or '' when there is none."""
+    import re
+
+    match = re.search(rf'<div class="invalid-feedback d-block" id="{field_id}-error">([^<]*)</div>', page)
+    return match.group(1) if match else ""
+
+
+def test_a_phase_with_a_mistake_comes_back_with_the_error_beside_the_field_and_what_was_typed(
+        client, staff, measure_with_data):
+    client.force_login(staff)
+    response = client.post(reverse("measures:phase_add", args=[measure_with_data.pk]), {
+        "phase-starts_on": "2023-02-10", "phase-kind": "baseline", "phase-n_points": "",
+        "phase-note": "Before the huddles"})
+    page = response.text
+    assert response.status_code == 200 and not measure_with_data.phases.exists()
+    assert field_error(page, "phase-n_points").startswith("Say how many points form the baseline")
+    assert 'aria-describedby="phase-n_points-error"' in page and 'aria-invalid="true"' in page
+    assert 'value="Before the huddles"' in page and 'value="2023-02-10"' in page
+    assert 'value="baseline" class="form-check-input is-invalid"' not in page  # only the wrong field is marked
+    assert "was not added" not in page  # no flash message at the top of the page any more
+    # The data table still posts to the measure page, not to the phase URL the page was rendered at.
+    assert f'action="{reverse("measures:detail", args=[measure_with_data.pk])}"' in page
+
+
+def test_a_phase_on_a_period_that_already_has_one_says_so_beside_the_start(client, staff, measure_with_data):
+    client.force_login(staff)
+    url = reverse("measures:phase_add", args=[measure_with_data.pk])
+    client.post(url, {"phase-starts_on": "2023-02-01", "phase-kind": "rebase"})
+    page = client.post(url, {"phase-starts_on": "2023-02-20", "phase-kind": "rebase", "phase-note": "again"}).text
+    assert field_error(page, "phase-starts_on").startswith("There is already a phase starting")
+    assert measure_with_data.phases.count() == 1
+
+
+def test_an_annotation_without_a_date_keeps_its_text_and_shows_the_error_beside_the_date(
+        client, staff, measure_with_data):
+    client.force_login(staff)
+    response = client.post(reverse("measures:annotation_add", args=[measure_with_data.pk]),
+                           {"note-date": "", "note-text": "Huddle started on every shift"})
+    page = response.text
+    assert response.status_code == 200 and not measure_with_data.annotations.exists()
+    assert field_error(page, "note-date") == "This field is required."
+    assert field_error(page, "note-text") == ""
+    assert 'value="Huddle started on every shift"' in page
+    assert "was not added" not in page
