@@ -17,7 +17,8 @@ from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from organisation.models import Role, Team, User
+from organisation.demo import OBJECTIVES, STRATEGY_PERIOD
+from organisation.models import Role, StrategicObjective, Team, User
 from organisation.seeding import DemoContext
 from projects.models import Project
 
@@ -221,6 +222,24 @@ WHOLE_SYSTEM = [
        domain=Domain.STAFF_EXPERIENCE),
 ]
 
+# The strategic objective each Whole System Measure tracks. Not always its Triple Aim domain's namesake (violence
+# on the wards is as much staff experience as experience of care; waits are experience of care), and length of
+# stay and the improvement-culture measure track no objective: the board's "by objective" view shows both.
+POPULATION, EXPERIENCE, STAFF, VALUE = (name for name, _ in OBJECTIVES)
+WHOLE_SYSTEM_OBJECTIVES = {
+    "Inpatient violence per 1,000 OBD": STAFF,
+    "Patient experience: % would recommend": EXPERIENCE,
+    "Staff survey engagement score": STAFF,
+    "Agency spend £k": VALUE,
+    "Time from referral to treatment (days)": EXPERIENCE,
+    "Premature mortality in SMI (per 100,000)": POPULATION,
+    "Physical health checks completed %": POPULATION,
+    "Restrictive practice per 1,000 OBD": EXPERIENCE,
+    "Staff turnover %": STAFF,
+    "Carers identified %": EXPERIENCE,
+    "Falls with harm": VALUE,
+}
+
 PATTERNS = ("stable", "improving", "worsening", "baseline", "stable", "improving")
 CHANGE_NOTES = ["New safety huddle at every handover", "Care plan template changed", "Daily review of the list",
                 "Visual management board introduced", "Protected time for the task", "Reminder texts started"]
@@ -265,7 +284,22 @@ def seed_measures(ctx: DemoContext) -> None:
 
     for start in range(0, len(todo), 2000):
         _write(todo[start:start + 2000], rng, last)
+    _link_objectives()
     ctx.out(f"measures: {Measure.objects.count()} measures, {DataPoint.objects.count()} data points")
+
+
+def _link_objectives() -> None:
+    """Link the Whole System Measures that have no objective yet (a link already set is left alone), so a trust
+    seeded before measures had objectives gets its links on the next run."""
+    objectives = dict(StrategicObjective.objects.filter(strategy_period=STRATEGY_PERIOD).values_list("name", "pk"))
+    names: dict[str, list[str]] = {}
+    for measure, objective in WHOLE_SYSTEM_OBJECTIVES.items():
+        names.setdefault(objective, []).append(measure)
+    for objective, measures in names.items():
+        if objective in objectives:
+            # update(): the link is not a chart input, so the measures' chart snapshots stay fresh.
+            Measure.objects.for_board().filter(name__in=measures, objective__isnull=True).update(
+                objective_id=objectives[objective])
 
 
 def _specs_for(title: str) -> list[Spec]:

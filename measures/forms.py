@@ -45,8 +45,8 @@ class MeasureForm(forms.ModelForm):
     class Meta:
         model = Measure
         fields = ["name", "measure_type", "definition", "numerator", "denominator", "collection", "exclusions",
-                  "period", "chart_type", "improvement", "target", "unit", "multiplier", "domain", "early_warning",
-                  "method", "show_2sigma", "active"]
+                  "period", "chart_type", "improvement", "target", "unit", "multiplier", "domain", "objective",
+                  "early_warning", "method", "show_2sigma", "active"]
         widgets = {f: forms.Textarea(attrs={"rows": 2}) for f in
                    ("definition", "numerator", "denominator", "collection", "exclusions")}
 
@@ -54,9 +54,10 @@ class MeasureForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.scope = scope
         if scope != Scope.SYSTEM:
-            del self.fields["domain"]
+            del self.fields["domain"], self.fields["objective"]
         else:
             self.fields["domain"].required = True
+            self.fields["objective"].empty_label = "Not linked to a strategic objective"
         if scope != Scope.TEAM:
             del self.fields["early_warning"]
         self.fields["target"].widget = forms.TextInput(attrs={"inputmode": "decimal"})

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from organisation.models import Team
+from organisation.models import StrategicObjective, Team
 from projects.models import Project
 
 
@@ -121,6 +121,12 @@ class Measure(models.Model):
     early_warning = models.BooleanField(default=False, help_text="A ward safety or staffing indicator read on the "
                                                                  "early-warning dashboard.")
     domain = models.CharField("Whole System Measure domain", max_length=20, choices=Domain.choices, blank=True)
+    # PROTECT: deleting an objective in Settings must not silently move the board's measures to "not linked";
+    # whoever retires an objective relinks its measures first (published reports keep their own copy).
+    objective = models.ForeignKey(StrategicObjective, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="measures", verbose_name="strategic objective",
+                                  help_text="The objective of the strategy this Whole System Measure tracks: the "
+                                            "board report can group its measures by objective.")
 
     method = models.CharField("rules", max_length=6, choices=Method.choices, blank=True,
                               help_text="Blank: the organisation's default.")
@@ -143,6 +149,9 @@ class Measure(models.Model):
             models.CheckConstraint(condition=Q(early_warning=False) | Q(team__isnull=False),
                                    name="early_warning_only_for_team_measures"),
             models.CheckConstraint(condition=Q(multiplier__gt=0), name="measure_multiplier_positive"),
+            models.CheckConstraint(condition=Q(objective__isnull=True) | (Q(project__isnull=True)
+                                                                          & Q(team__isnull=True)),
+                                   name="objective_only_for_whole_system_measures"),
         ]
         indexes = [models.Index(fields=["team", "early_warning"], name="measure_team_ew_idx")]
 
