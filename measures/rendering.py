@@ -13,6 +13,7 @@ snapshots in place and the redelivered chunk (acks_late) is counted once.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import json
 import logging
@@ -58,8 +59,12 @@ KINDS = {"special_cause_improvement": "improvement", "special_cause_concern": "c
 
 
 def rules_hash(config: SPCConfig) -> str:
-    """The organisation's rules: a change here makes every snapshot stale."""
-    return hashlib.sha256(repr([getattr(config, f) for f in RULE_FIELDS]).encode()).hexdigest()[:16]
+    """The organisation's rules: a change here makes every snapshot stale.
+
+    Choices are hashed by value: a row just created holds `Method.MDC`, whose repr differs from the 'mdc' read
+    back from the database, and would make every snapshot rendered with it stale at once."""
+    values = [getattr(config, f) for f in RULE_FIELDS]
+    return hashlib.sha256(repr([v.value if isinstance(v, enum.Enum) else v for v in values]).encode()).hexdigest()[:16]
 
 
 def _fresh_q(config: SPCConfig) -> Q:

@@ -66,6 +66,14 @@ def test_a_change_of_the_organisations_rules_recomputes_everything(measures):
     assert (run.computed, run.skipped) == (6, 0)
 
 
+def test_snapshots_rendered_as_the_configuration_row_is_created_stay_fresh(db):
+    measure = make_measure(name="First measure of a new trust")
+    add_points(measure, [3, 4, 5])
+    assert not SPCConfig.objects.exists()
+    rendering.render_measures([measure.pk])  # creates the configuration row, holding Method.MDC, not 'mdc'
+    assert rendering.is_fresh(ChartSnapshot.objects.get(measure=measure), measure, SPCConfig.current())
+
+
 def test_a_chunk_run_twice_is_counted_once(measures):
     run = rendering.render_all(chunk_size=4)
     assert run.chunks == 2 and run.computed == 6
