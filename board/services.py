@@ -1,8 +1,8 @@
 """Preparing, publishing and correcting the board quality report.
 
-`measure_outputs` is the one place the report reads a measure's latest chart (today computed from its
-data; once nightly snapshots exist, read from them), and `build_content` assembles everything a report
-shows into plain JSON, which `publish` freezes into the report.
+`measure_outputs` is the one place the report reads a measure's latest chart (from the nightly snapshot
+when it holds exactly what the report would compute, else computed from the data up to the cut-off), and
+`build_content` assembles everything a report shows into plain JSON, which `publish` freezes into the report.
 """
 
 from __future__ import annotations
@@ -14,10 +14,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from measures.models import Annotation, DataPoint, Domain, Measure, MeasurePhase, SPCConfig
+from measures.models import Annotation, ChartSnapshot, DataPoint, Domain, Measure, MeasurePhase, SPCConfig
 from measures.periods import label as period_label
+from measures.rendering import is_fresh
 from measures.services import chart_for, reading_of
 from measures.sparkline import sparkline_svg
 from spc.fmt import fmt_number
@@ -64,11 +67,65 @@ def concern_rank(variation: str | None, assurance: str | None, error: str = "") 
 def measure_outputs(measures: Sequence[Measure], *, up_to: dt.date | None = None) -> dict[int, dict[str, Any]]:
     """The latest chart output of each measure as plain JSON: figure, reading, icons, latest value, sparkline.
 
-    Four queries whatever the number of measures. `up_to`: leave out periods starting on or after it.
-    This is the function to point at the nightly snapshots once they exist.
+    `up_to`: leave out periods starting on or after it. A measure's nightly snapshot is used when it is fresh
+    (the measure page's rule: same SPC configuration, nothing changed since, as many points) and the measure
+    has no point on or after `up_to`, since the snapshot then holds what computing would give; the other
+    measures are computed from their points before `up_to`. At most five queries whatever the number of
+    measures: the configuration, the snapshots, and the points, phases and annotations of those computed.
     """
-    ids = [m.pk for m in measures]
     config = SPCConfig.current()
+    snapshots = _usable_snapshots(measures, config, up_to)
+    out = {m.pk: _snapshot_output(m, snapshots[m.pk]) for m in measures if m.pk in snapshots}
+    out.update(_computed_outputs([m for m in measures if m.pk not in snapshots], config, up_to))
+    return out
+
+
+def _usable_snapshots(measures: Sequence[Measure], config: SPCConfig, up_to: dt.date | None
+                      ) -> dict[int, ChartSnapshot]:
+    """The fresh snapshots of the measures with no data on or after `up_to`, in one query."""
+    if not measures:
+        return {}
+    points = DataPoint.objects.filter(measure_id=OuterRef("measure_id"))
+    n_points = points.order_by().values("measure_id").annotate(n=Count("pk")).values("n")
+    qs = ChartSnapshot.objects.filter(measure_id__in=[m.pk for m in measures]).annotate(
+        points_now=Coalesce(Subquery(n_points), 0),
+        newer=Exists(points.filter(period_start__gte=up_to)) if up_to is not None else Value(False))
+    by_id = {m.pk: m for m in measures}
+    return {s.measure_id: s for s in qs
+            if not s.newer and s.points_now == s.n_points and is_fresh(s, by_id[s.measure_id], config)}
+
+
+def _output(m: Measure, *, figure: dict[str, Any] | None, reading: str, variation: str | None,
+            assurance: str | None, latest: float | None, latest_period: dt.date | None, trial: bool, error: str,
+            n_points: int, recent: list[float | None], source: str, computed_at: dt.datetime) -> dict[str, Any]:
+    spark_label = f"{m.name}: last {len(recent)} values" + (
+        f", latest {fmt_number(latest, m.unit)}" if latest is not None else "")
+    return {
+        "figure": figure, "reading": reading, "variation_icon": variation, "assurance_icon": assurance,
+        "reading_kind": reading_of(variation),
+        "latest_value": latest, "latest_text": fmt_number(latest, m.unit) if latest is not None else "–",
+        "latest_period": latest_period.isoformat() if latest_period else None,
+        "latest_period_label": period_label(latest_period, m.period) if latest_period else "",
+        "trial_limits": trial, "error": error, "n_points": n_points,
+        "sparkline": sparkline_svg(recent, reading=reading_of(variation), label=spark_label, target=m.target),
+        # Where the chart came from, kept in the frozen report: the nightly snapshot of that time, or computed.
+        "chart_source": source, "chart_computed_at": computed_at.isoformat(),
+    }
+
+
+def _snapshot_output(m: Measure, s: ChartSnapshot) -> dict[str, Any]:
+    return _output(m, figure=s.figure, reading=s.reading or s.error, variation=s.variation_icon or None,
+                   assurance=s.assurance_icon or None, latest=s.latest_value, latest_period=s.latest_period,
+                   trial=s.trial_limits, error=s.error, n_points=s.n_points,
+                   recent=[y for y, _ in s.points[-SPARK_POINTS:]], source="snapshot", computed_at=s.computed_at)
+
+
+def _computed_outputs(measures: Sequence[Measure], config: SPCConfig, up_to: dt.date | None
+                      ) -> dict[int, dict[str, Any]]:
+    """Charts computed from the points before `up_to`: three queries (none when there is nothing to compute)."""
+    if not measures:
+        return {}
+    ids = [m.pk for m in measures]
     points: dict[int, list[DataPoint]] = defaultdict(list)
     phases: dict[int, list[MeasurePhase]] = defaultdict(list)
     notes: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
@@ -84,25 +141,17 @@ def measure_outputs(measures: Sequence[Measure], *, up_to: dt.date | None = None
     for a in note_qs.only("measure_id", "date", "text"):
         notes[a.measure_id].append((a.date, a.text))
     out: dict[int, dict[str, Any]] = {}
+    now = timezone.now()
     for m in measures:
         chart = chart_for(m, points[m.pk], phases[m.pk], config, notes[m.pk])
         recent: list[float | None] = []
         if chart.result is not None:
             recent = [None if math.isnan(v) else float(v) for v in chart.result.y.tolist()[-SPARK_POINTS:]]
-        latest = chart.latest_value
-        spark_label = f"{m.name}: last {len(recent)} values" + (
-            f", latest {fmt_number(latest, m.unit)}" if latest is not None else "")
-        out[m.pk] = {
-            "figure": chart.figure, "reading": chart.reading or chart.error,
-            "variation_icon": chart.variation_icon, "assurance_icon": chart.assurance_icon,
-            "reading_kind": reading_of(chart.variation_icon),
-            "latest_value": latest, "latest_text": fmt_number(latest, m.unit) if latest is not None else "–",
-            "latest_period": chart.latest_period.isoformat() if chart.latest_period else None,
-            "latest_period_label": period_label(chart.latest_period, m.period) if chart.latest_period else "",
-            "trial_limits": chart.trial_limits, "error": chart.error, "n_points": len(points[m.pk]),
-            "sparkline": sparkline_svg(recent, reading=reading_of(chart.variation_icon), label=spark_label,
-                                       target=m.target),
-        }
+        out[m.pk] = _output(m, figure=chart.figure, reading=chart.reading or chart.error,
+                            variation=chart.variation_icon, assurance=chart.assurance_icon,
+                            latest=chart.latest_value, latest_period=chart.latest_period, trial=chart.trial_limits,
+                            error=chart.error, n_points=len(points[m.pk]), recent=recent, source="computed",
+                            computed_at=now)
     return out
 
 

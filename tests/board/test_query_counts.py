@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from board import portfolio, services
+from measures import rendering
 from measures.models import Domain, SPCConfig
 from projects.models import Involvement, Project, ProjectStatus
 from tests.factories import ProjectFactory, TeamFactory
@@ -19,12 +20,15 @@ from .conftest import MEETING, RISING, STABLE, make_wsm
 
 
 def grow(n: int, *, coach, sponsor, directorate, qiadmin) -> None:
-    """n Whole System Measures, n ward indicators, n running and n closed projects with scores."""
+    """n Whole System Measures (every other one with a fresh nightly snapshot, so the report reads some charts
+    from snapshots and computes the rest), n ward indicators, n running and n closed projects with scores."""
     month, previous = portfolio.scoring_months(timezone.localdate())
     domains = list(Domain)
     for i in range(n):
-        make_wsm(f"WSM {i}", domain=domains[i % 4], values=RISING if i % 2 else STABLE, owner=qiadmin,
-                 target=12 if i % 3 == 0 else None)
+        wsm = make_wsm(f"WSM {i}", domain=domains[i % 4], values=RISING if i % 2 else STABLE, owner=qiadmin,
+                       target=12 if i % 3 == 0 else None)
+        if i % 2 == 0:
+            rendering.render_measures([wsm.pk])
         ward = TeamFactory(directorate=directorate, name=f"Ward {n}-{i}")
         make_wsm(f"Falls {i % 3}", domain="", team=ward, early_warning=True, chart_type="c", values=STABLE)
         running, done = ProjectFactory(team=ward), ProjectFactory(team=ward)
