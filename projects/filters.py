@@ -6,25 +6,29 @@ import django_filters
 from django.db.models import Q
 
 from organisation.models import AnnualPriority, Directorate, Role, StrategicObjective, Team, User
+from organisation.widgets import FastSelect
 
-from .forms import grouped_choices
 from .models import Involvement, ProjectQuerySet, ProjectStatus
 
 NOT_ALIGNED = "none"
 
 
 class ProjectFilter(django_filters.FilterSet):
+    """Filters whose option lists stay short however large the trust: teams and coaches are offered for
+    the chosen directorate (or the chosen team's), while any valid team or coach id in the URL still filters."""
+
     q = django_filters.CharFilter(label="Search", method="search",
                                   help_text="Words from the title, the problem or the aim")
-    directorate = django_filters.ModelChoiceFilter(queryset=Directorate.objects.all(), empty_label="Any directorate")
-    team = django_filters.ChoiceFilter(empty_label="Any team")
+    directorate = django_filters.ModelChoiceFilter(queryset=Directorate.objects.all(), empty_label="Any directorate",
+                                                   widget=FastSelect(attrs={"data-submit-on-change": "true"}))
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), empty_label="Any team", widget=FastSelect)
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, empty_label="Any status")
     aligned_to = django_filters.ChoiceFilter(label="Aligned to", method="filter_alignment",
-                                             empty_label="Anything, or nothing")
+                                             empty_label="Anything, or nothing", widget=FastSelect)
     involvement = django_filters.ChoiceFilter(label="Service-user involvement", choices=Involvement.choices,
                                               empty_label="Any involvement")
     coach = django_filters.ModelChoiceFilter(
-        label="QI coach", empty_label="Any coach",
+        label="QI coach", empty_label="Any coach", widget=FastSelect,
         queryset=User.objects.filter(Q(role_assignments__role=Role.COACH) | Q(coached_projects__isnull=False))
         .distinct(),
     )
@@ -38,8 +42,36 @@ class ProjectFilter(django_filters.FilterSet):
             ("Strategic objectives", objectives),
             ("Annual priorities", priorities),
         ]
-        self.filters["team"].extra["choices"] = grouped_choices(
-            Team.objects.select_related("directorate"), group=lambda t: t.directorate.name, label=lambda t: t.name)
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_options_narrowed", False):
+            form._options_narrowed = True
+            self._narrow_options(form)
+        return form
+
+    def _narrow_options(self, form) -> None:
+        """Offer the teams and coaches of one directorate only (validation still accepts any)."""
+        data = self.data or {}
+        directorate_id = _int(data.get("directorate"))
+        team_id, coach_id = _int(data.get("team")), _int(data.get("coach"))
+        if directorate_id is None and team_id is not None:
+            directorate_id = Team.objects.filter(pk=team_id).values_list("directorate_id", flat=True).first()
+        team_field, coach_field = form.fields["team"], form.fields["coach"]
+        if directorate_id is None:
+            team_field.widget.choices = [("", "Choose a directorate first")]
+            coaches = User.objects.filter(pk=coach_id) if coach_id else User.objects.none()
+            coach_field.widget.choices = [("", "Any coach")]
+            team_field.help_text = "Pick a directorate to list its teams."
+        else:
+            teams = Team.objects.filter(directorate_id=directorate_id).order_by("name").values_list("pk", "name")
+            team_field.widget.choices = [("", "Any team"), *teams]
+            coaches = User.objects.filter(Q(pk=coach_id) | Q(directorate_id=directorate_id,
+                                                            role_assignments__role=Role.COACH)).distinct()
+        coach_field.widget.choices = [("", "Any coach"), *((u.pk, u.name) for u in coaches.order_by("display_name"))]
+        if directorate_id is None:
+            coach_field.help_text = "Pick a directorate to list its coaches."
 
     def search(self, queryset: ProjectQuerySet, name: str, value: str) -> ProjectQuerySet:
         for word in value.split():
@@ -54,3 +86,10 @@ class ProjectFilter(django_filters.FilterSet):
         if kind == "objective":
             return queryset.filter(objectives=pk)
         return queryset.filter(priorities=pk)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -66,8 +66,9 @@ class ProjectQuerySet(models.QuerySet):
             return self.none()
         if is_qi_admin(user):
             return self
-        on_team = ProjectMember.objects.filter(project=OuterRef("pk"), person=user, left_on__isnull=True)
-        return self.filter(~Q(status=ProjectStatus.DRAFT) | Q(lead=user) | Q(created_by=user) | Exists(on_team))
+        on_team = list(ProjectMember.objects.filter(person=user, left_on__isnull=True)
+                       .values_list("project_id", flat=True))
+        return self.filter(~Q(status=ProjectStatus.DRAFT) | Q(lead=user) | Q(created_by=user) | Q(pk__in=on_team))
 
     def awaiting_forum(self) -> ProjectQuerySet:
         return self.filter(status=ProjectStatus.SUBMITTED)
@@ -80,8 +81,11 @@ class ProjectQuerySet(models.QuerySet):
 
     def involving(self, user) -> ProjectQuerySet:
         """Projects the person leads, started, or is on the team of."""
-        on_team = ProjectMember.objects.filter(project=OuterRef("pk"), person=user, left_on__isnull=True)
-        return self.filter(Q(lead=user) | Q(created_by=user) | Exists(on_team))
+        # The team memberships are read first (an indexed lookup), so the three branches are index scans
+        # the database can OR together; an EXISTS inside the OR made it scan every project.
+        on_team = list(ProjectMember.objects.filter(person=user, left_on__isnull=True)
+                       .values_list("project_id", flat=True))
+        return self.filter(Q(lead=user) | Q(created_by=user) | Q(pk__in=on_team))
 
     def aligned(self) -> ProjectQuerySet:
         return self.filter(Q(objectives__isnull=False) | Q(priorities__isnull=False)).distinct()
@@ -141,6 +145,8 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["directorate", "status"], name="project_dir_status_idx"),
             models.Index(fields=["status", "-updated_at"], name="project_status_updated_idx"),
+            # The project list's default order, read a page at a time.
+            models.Index(fields=["-updated_at"], name="project_updated_idx"),
         ]
         constraints = [
             # An approved, running project always has a coach and a sponsor (the forum allocates both).

@@ -376,6 +376,9 @@ class Story(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "stories"
+        # The home page and the board read the newest published stories: walk this index, never sort the table.
+        indexes = [models.Index(fields=["-created_at", "-id"], condition=Q(published=True),
+                                name="story_published_newest_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(published=False) | Q(consent_confirmed=True),
                                    name="published_story_has_consent"),

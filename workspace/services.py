@@ -360,6 +360,7 @@ def needing_attention(projects: QuerySet[Project], today: dt.date) -> QuerySet[P
     stuck = (ProgressScore.objects.effective()
              .filter(month__gte=_add_months(this_month, -STUCK_MONTHS), month__lt=this_month)
              .values("project").annotate(n=Count("pk"), lo=Min("score"), hi=Max("score"))
+             .filter(project__in=projects.values("pk"))  # only these projects' scores, not the whole table
              .filter(n=STUCK_MONTHS, lo=F("hi"), hi__lt=STUCK_BELOW).values("project"))
     missing = Q(last_recorded__lt=cutoff) | Q(last_recorded__isnull=True,
                                                approved_on__lt=today - dt.timedelta(days=MISSING_AFTER_DAYS))

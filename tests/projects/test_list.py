@@ -111,3 +111,43 @@ def test_list_query_count_does_not_grow_with_projects(client, staff, coach, spon
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(reverse("projects:list"), {"status": "submitted"})
     assert len(response.context["page"]) == 22 and Project.objects.count() == 22
+
+
+def _options(html: str, name: str) -> list[str]:
+    import re
+
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+
+def test_team_and_coach_options_are_those_of_one_directorate(client, staff, ward, other_ward, coach):
+    """The filter form must not list every team and coach in the trust (7,500 and 3,800 at scale 250)."""
+    client.force_login(staff)
+    html = client.get(reverse("projects:list")).content.decode()
+    assert _options(html, "team") == ["Choose a directorate first"]
+    assert _options(html, "coach") == ["Any coach"]
+    html = client.get(reverse("projects:list"), {"directorate": ward.directorate_id}).content.decode()
+    assert ward.name in _options(html, "team") and other_ward.name not in _options(html, "team")
+    assert coach.name in _options(html, "coach")
+    html = client.get(reverse("projects:list"), {"directorate": other_ward.directorate_id}).content.decode()
+    assert coach.name not in _options(html, "coach") and ward.name not in _options(html, "team")
+
+
+def test_a_team_or_coach_from_a_link_still_filters_and_stays_selected(client, staff, portfolio):
+    """A link such as /projects/?team=12 (no directorate) filters and shows that team selected."""
+    client.force_login(staff)
+    team = portfolio["aligned"].team
+    response = client.get(reverse("projects:list"), {"team": team.pk})
+    assert titles(response) == {"Safer evenings", "Faster discharge letters"}
+    assert f'<option value="{team.pk}" selected>{team.name}</option>' in response.content.decode()
+    coach = portfolio["unaligned"].coach
+    response = client.get(reverse("projects:list"), {"coach": coach.pk})
+    assert titles(response) == {"Faster discharge letters"}
+    assert f'<option value="{coach.pk}" selected>' in response.content.decode()
+
+
+def test_an_unknown_team_is_a_message_not_an_error(client, staff, portfolio):
+    client.force_login(staff)
+    response = client.get(reverse("projects:list"), {"team": "999999"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()

@@ -2,6 +2,7 @@ import random
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 from django.utils import timezone
 
 from organisation.seeding import DemoContext, steps
@@ -25,4 +26,9 @@ class Command(BaseCommand):
             t0 = time.perf_counter()
             step(ctx)
             self.stdout.write(f"  {name}: {time.perf_counter() - t0:.1f}s")
+        if connection.vendor == "postgresql":
+            # Bulk inserts leave the planner's statistics empty until autovacuum gets round to it;
+            # without them it picks sequential scans for the first minutes of a freshly seeded trust.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"Demo trust ready in {time.perf_counter() - started:.1f}s."))

@@ -1,0 +1,38 @@
+"""Form widgets shared by every app."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+
+class FastSelect(forms.Select):
+    """A <select> written out in Python rather than through one template per <option>.
+
+    Django renders each option through its own template (~20 µs each), which is tens of
+    milliseconds for a list of a few hundred directorates or coaches on every page view.
+    Same markup, same attributes, option groups included.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        chosen = {str(v) for v in self.format_value(value)}
+        parts = [format_html("<select{}>", flatatt(final))]
+
+        def option(v, label) -> str:
+            v = "" if v is None else str(v)
+            return format_html('<option value="{}"{}>{}</option>', v, mark_safe(" selected") if v in chosen else "",
+                               label)
+
+        for group, options in self.choices:
+            if isinstance(options, (list, tuple)):
+                parts.append(format_html('<optgroup label="{}">', group))
+                parts.extend(option(v, label) for v, label in options)
+                parts.append("</optgroup>")
+            else:
+                parts.append(option(group, options))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
