@@ -135,11 +135,17 @@ class PDFStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class ReportPDF(models.Model):
-    """The board-pack PDF of a published report, built in the background (the file lives in the row:
-    a few hundred KB, and it never changes once built)."""
+class Grouping(models.TextChoices):
+    DOMAIN = "domain", "By Triple Aim domain"
+    OBJECTIVE = "objective", "By strategic objective"
 
-    report = models.OneToOneField(BoardReport, on_delete=models.CASCADE, related_name="pdf")
+
+class ReportPDF(models.Model):
+    """The board-pack PDF of a published report with its measures in one grouping, built in the background
+    (the file lives in the row: a few hundred KB, and it never changes once built)."""
+
+    report = models.ForeignKey(BoardReport, on_delete=models.CASCADE, related_name="pdfs")
+    grouping = models.CharField(max_length=10, choices=Grouping.choices, default=Grouping.DOMAIN)
     status = models.CharField(max_length=10, choices=PDFStatus.choices, default=PDFStatus.QUEUED)
     step = models.CharField(max_length=120, blank=True)
     done = models.PositiveIntegerField(default=0)
@@ -155,7 +161,8 @@ class ReportPDF(models.Model):
     class Meta:
         verbose_name = "board report PDF"
         constraints = [models.CheckConstraint(condition=~Q(status="ready") | Q(file__isnull=False),
-                                              name="ready_pdf_has_file")]
+                                              name="ready_pdf_has_file"),
+                       models.UniqueConstraint(fields=["report", "grouping"], name="one_pdf_per_report_and_grouping")]
 
     def __str__(self) -> str:
         return f"PDF of {self.report_id} ({self.status})"

@@ -17,9 +17,11 @@ def _quiet(step: str, done: int, total: int) -> None:
     return None
 
 
-def build_html(report: dict[str, Any], content: dict[str, Any], *, progress: Progress = _quiet) -> str:
-    """The print HTML: contents with page numbers, one block per measure with its static chart."""
-    from .services import grouped
+def build_html(report: dict[str, Any], content: dict[str, Any], *, grouping: str = "domain",
+               progress: Progress = _quiet) -> str:
+    """The print HTML: contents with page numbers, one block per measure with its static chart, the measures
+    grouped by domain or by strategic objective (by domain when the report holds no such grouping)."""
+    from .services import GROUPINGS, choose_grouping, grouped
 
     measures = content.get("measures", [])
     total = len(measures) + 2
@@ -30,18 +32,21 @@ def build_html(report: dict[str, Any], content: dict[str, Any], *, progress: Pro
                                          description=m.get("reading", ""))
         if i % 5 == 0 or i == len(measures):
             progress(f"Drawing chart {i} of {len(measures)}", i, total)
+    grouping, _ = choose_grouping(content, grouping)
     return render_to_string("board/pdf.html", {"report": report, "content": content, "charts": charts,
-                                               "content_groups": grouped(content), "pdf": True})
+                                               "content_groups": grouped(content, grouping),
+                                               "grouping_label": GROUPINGS[grouping], "pdf": True})
 
 
-def render_pdf(report: dict[str, Any], content: dict[str, Any], *, progress: Progress = _quiet) -> tuple[bytes, int]:
+def render_pdf(report: dict[str, Any], content: dict[str, Any], *, grouping: str = "domain",
+               progress: Progress = _quiet) -> tuple[bytes, int]:
     """(PDF bytes, number of pages). `report`: title, meeting_date, version, correction_note, published_at.
 
     progress(step, done, total) is called as charts are drawn and pages laid out."""
     import weasyprint  # 0.4 s to import: only where a PDF is made
 
     total = len(content.get("measures", [])) + 2
-    html = build_html(report, content, progress=progress)
+    html = build_html(report, content, grouping=grouping, progress=progress)
     progress("Laying out the pages", total - 1, total)
     document = weasyprint.HTML(string=html, base_url=None).render()
     pages = len(document.pages)

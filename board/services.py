@@ -29,8 +29,12 @@ from workspace.models import Story, StoryKind
 from . import portfolio
 from .models import BoardReport, MeasureNarrative, PDFStatus, ReportPDF, ReportStatus
 
-CONTENT_SCHEMA = 1
+# 1: measures grouped by domain only ("groups"). 2: "groupings" by domain and by strategic objective.
+CONTENT_SCHEMA = 2
 SPARK_POINTS = 24
+DOMAIN, OBJECTIVE = "domain", "objective"
+GROUPINGS = {DOMAIN: "Triple Aim domain", OBJECTIVE: "strategic objective"}
+NOT_LINKED = "Not linked to a strategic objective"
 
 
 class ReportError(Exception):
@@ -42,7 +46,7 @@ class ReportError(Exception):
 
 def report_measures() -> list[Measure]:
     """The Whole System Measures the board reads: organisation scope, active."""
-    return list(Measure.objects.for_board().active().select_related("owner").order_by("name"))
+    return list(Measure.objects.for_board().active().select_related("owner", "objective").order_by("name"))
 
 
 def concern_rank(variation: str | None, assurance: str | None, error: str = "") -> int:
@@ -180,24 +184,28 @@ def build_content(report: BoardReport, *, measures: Sequence[Measure] | None = N
     narratives = {}
     if report.pk:
         narratives = dict(MeasureNarrative.objects.filter(report=report).values_list("measure_id", "text"))
-    items = []
+    items, objective_order = [], {}
     for m in measures:
         o = outputs[m.pk]
+        if m.objective_id:
+            objective_order[m.objective_id] = (m.objective.order, m.objective.name.lower())
         items.append({
             "id": m.pk, "name": m.name, "unit": m.unit, "domain": m.domain, "domain_label": m.get_domain_display(),
+            "objective_id": m.objective_id, "objective": m.objective.name if m.objective_id else "",
             "definition": m.definition, "improvement": m.improvement, "improvement_label": m.get_improvement_display(),
             "chart_label": m.get_chart_type_display(), "period_label": m.get_period_display(),
             "target": m.target, "target_text": fmt_number(m.target, m.unit) if m.target is not None else "",
             "owner": m.owner.name if m.owner_id else "", "narrative": narratives.get(m.pk, ""),
             "rank": concern_rank(o["variation_icon"], o["assurance_icon"], o["error"]), **o,
         })
-    order = {d.value: i for i, d in enumerate(Domain)}
-    items.sort(key=lambda i: (order.get(i["domain"], 99), i["rank"], i["name"].lower()))
-    groups: list[dict[str, Any]] = []
-    for item in items:
-        if not groups or groups[-1]["key"] != item["domain"]:
-            groups.append({"key": item["domain"], "label": item["domain_label"], "measure_ids": []})
-        groups[-1]["measure_ids"].append(item["id"])
+    domain_order = {d.value: (i,) for i, d in enumerate(Domain)}
+    items.sort(key=lambda i: (domain_order.get(i["domain"], (99,)), i["rank"], i["name"].lower()))
+    groupings = {
+        DOMAIN: _groups(items, key=lambda i: i["domain"], label=lambda i: i["domain_label"], order=domain_order),
+        OBJECTIVE: _groups(items, key=lambda i: f"{i['objective_id']}" if i["objective_id"] else "none",
+                           label=lambda i: i["objective"] or NOT_LINKED,
+                           order={f"{k}": v for k, v in objective_order.items()}),
+    }
     stories = [s for s in (_story(report.patient_story), _story(report.improvement_story)) if s]
     return {
         "schema": CONTENT_SCHEMA,
@@ -205,11 +213,20 @@ def build_content(report: BoardReport, *, measures: Sequence[Measure] | None = N
         "data_to": (up_to - dt.timedelta(days=1)).isoformat(),
         "built_at": timezone.now().isoformat(),
         "headline": headline(items),
-        "groups": groups,
+        "groupings": groupings,
         "measures": items,
         "portfolio": portfolio.figures(report.meeting_date),
         "stories": stories,
     }
+
+
+def _groups(items: Sequence[dict[str, Any]], *, key, label, order: dict[str, tuple]) -> list[dict[str, Any]]:
+    """Groups in `order` (keys not in it last), each with its measures concerns first, then by name."""
+    by_key: dict[str, dict[str, Any]] = {}
+    for item in sorted(items, key=lambda i: (i["rank"], i["name"].lower())):
+        group = by_key.setdefault(key(item), {"key": key(item), "label": label(item), "measure_ids": []})
+        group["measure_ids"].append(item["id"])
+    return sorted(by_key.values(), key=lambda g: (g["key"] not in order, order.get(g["key"], ()), g["label"]))
 
 
 def headline(items: Iterable[dict[str, Any]]) -> dict[str, int]:
@@ -360,16 +377,18 @@ def report_meta(report: BoardReport) -> dict[str, Any]:
             "published_by": report.published_by.name if report.published_by_id else ""}
 
 
-def request_pdf(report: BoardReport, *, by) -> ReportPDF:
-    """Queue the PDF of a published report (once: a frozen report's PDF never changes; a failed one
-    is tried again)."""
+def request_pdf(report: BoardReport, *, by, grouping: str = DOMAIN) -> ReportPDF:
+    """Queue the PDF of a published report in a grouping (once each: a frozen report's PDF never changes; a
+    failed one is tried again). A grouping the report does not hold is made by domain."""
     from .tasks import build_pdf as build_task
 
     if not report.is_published:
         raise ReportError("The board pack is made from the published report.")
+    grouping, _ = choose_grouping(report.content, grouping)
     with transaction.atomic():
         pdf, created = ReportPDF.objects.select_for_update().get_or_create(
-            report=report, defaults={"requested_by": by, "total": len(report.content.get("measures", [])) + 2})
+            report=report, grouping=grouping,
+            defaults={"requested_by": by, "total": len(report.content.get("measures", [])) + 2})
         if not created and pdf.status == PDFStatus.FAILED:
             ReportPDF.objects.filter(pk=pdf.pk).update(status=PDFStatus.QUEUED, error="", done=0,
                                                        requested_by=by, requested_at=timezone.now())
@@ -391,7 +410,7 @@ def build_pdf(pdf: ReportPDF) -> int:
         ReportPDF.objects.filter(pk=pdf.pk).update(step=step, done=done, total=total)
 
     try:
-        data, pages = render_pdf(report_meta(report), report.content, progress=progress)
+        data, pages = render_pdf(report_meta(report), report.content, grouping=pdf.grouping, progress=progress)
     except Exception as e:  # recorded for the person waiting, then raised for the worker's log
         ReportPDF.objects.filter(pk=pdf.pk).update(status=PDFStatus.FAILED, error=str(e)[:2000],
                                                    finished_at=timezone.now())
@@ -401,8 +420,27 @@ def build_pdf(pdf: ReportPDF) -> int:
     return pages
 
 
-def grouped(content: dict[str, Any]) -> list[dict[str, Any]]:
-    """The content's domain groups with their measures in order, for the templates."""
+def groupings_of(content: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The groupings a report's content holds: content frozen before schema 2 holds the domain grouping only."""
+    if "groupings" in content:
+        return content["groupings"]
+    return {DOMAIN: content.get("groups", [])}
+
+
+def choose_grouping(content: dict[str, Any], asked: str | None) -> tuple[str, bool]:
+    """(the grouping to show, whether the one asked for is missing from this report): anything unknown or
+    missing is shown by domain."""
+    if asked not in GROUPINGS:
+        return DOMAIN, False
+    if asked not in groupings_of(content):
+        return DOMAIN, True
+    return asked, False
+
+
+def grouped(content: dict[str, Any], by: str = DOMAIN) -> list[dict[str, Any]]:
+    """The content's groups (by domain or by objective) with their measures in order, for the templates."""
     measures = {m["id"]: m for m in content.get("measures", [])}
-    return [{**g, "measures": [measures[i] for i in g["measure_ids"] if i in measures]}
-            for g in content.get("groups", [])]
+    by = by if by in groupings_of(content) else DOMAIN
+    groups = groupings_of(content)[by]
+    return [{**g, "anchor": f"group-{by}-{g['key'] or 'none'}",
+             "measures": [measures[i] for i in g["measure_ids"] if i in measures]} for g in groups]

@@ -80,12 +80,18 @@ def index(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk)
     content = services.content_for(report)
+    grouping, unavailable = services.choose_grouping(content, request.GET.get("group"))
     correction = BoardReport.objects.filter(supersedes=report).defer("content").first()
-    pdf = ReportPDF.objects.defer("file").filter(report=report).first() if report.is_published else None
-    groups = services.grouped(content)
+    pdf = (ReportPDF.objects.defer("file").filter(report=report, grouping=grouping).first()
+           if report.is_published else None)
     missing = [m["name"] for m in content.get("measures", []) if not m.get("narrative")]
     return render(request, "board/report.html", {
-        "report": report, "content": content, "groups": groups, "portfolio": content.get("portfolio"),
+        "report": report, "content": content, "groups": services.grouped(content, grouping),
+        "grouping": grouping, "grouping_label": services.GROUPINGS[grouping], "grouping_unavailable": unavailable,
+        "can_group_by_objective": services.OBJECTIVE in services.groupings_of(content),
+        "pdf_urls": {name: _with_group(reverse(f"board:pdf_{name}", args=[report.pk]), grouping)
+                     for name in ("status", "download")},
+        "portfolio": content.get("portfolio"),
         "correction": correction if correction and correction.is_published else None,
         "draft_correction": correction if correction and correction.is_draft else None,
         "pdf": pdf, "can_prepare": can_prepare_reports(request.user), "missing_narratives": missing,
@@ -190,28 +196,40 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- the PDF
 
 
+def _pdf_grouping(request: HttpRequest, report: BoardReport) -> str:
+    params = request.POST if request.method == "POST" else request.GET
+    return services.choose_grouping(report.content, params.get("group"))[0]
+
+
+def _with_group(url: str, grouping: str) -> str:
+    return url if grouping == services.DOMAIN else f"{url}?group={grouping}"
+
+
 @login_required
 @require_POST
 def pdf_request(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk)
+    grouping = _pdf_grouping(request, report)
     try:
-        services.request_pdf(report, by=request.user)
+        services.request_pdf(report, by=request.user, grouping=grouping)
     except services.ReportError as e:
         messages.error(request, str(e))
-    return redirect(reverse("board:report", args=[report.pk]) + "#pdf")
+    return redirect(_with_group(reverse("board:report", args=[report.pk]), grouping) + "#pdf")
 
 
 @login_required
 @require_GET
 def pdf_status(request: HttpRequest, pk: int) -> JsonResponse:
     report = _report_for(request, pk)
-    pdf = ReportPDF.objects.defer("file").filter(report=report).first()
+    grouping = _pdf_grouping(request, report)
+    pdf = ReportPDF.objects.defer("file").filter(report=report, grouping=grouping).first()
     if pdf is None:
         return JsonResponse({"status": "none"})
     return JsonResponse({
         "status": pdf.status, "label": pdf.get_status_display(), "step": pdf.step, "percent": pdf.percent,
         "pages": pdf.pages, "error": pdf.error if pdf.status == PDFStatus.FAILED else "",
-        "download": reverse("board:pdf_download", args=[report.pk]) if pdf.status == PDFStatus.READY else "",
+        "download": (_with_group(reverse("board:pdf_download", args=[report.pk]), grouping)
+                     if pdf.status == PDFStatus.READY else ""),
     })
 
 
@@ -219,11 +237,13 @@ def pdf_status(request: HttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk)
-    pdf = ReportPDF.objects.filter(report=report, status=PDFStatus.READY).first()
+    grouping = _pdf_grouping(request, report)
+    pdf = ReportPDF.objects.filter(report=report, grouping=grouping, status=PDFStatus.READY).first()
     if pdf is None:
         raise Http404("The PDF is not ready yet.")
     response = HttpResponse(bytes(pdf.file), content_type="application/pdf")
-    name = f"board-quality-report-{report.meeting_date:%Y-%m-%d}-v{report.version}.pdf"
+    by = "" if grouping == services.DOMAIN else f"-by-{grouping}"
+    name = f"board-quality-report-{report.meeting_date:%Y-%m-%d}-v{report.version}{by}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

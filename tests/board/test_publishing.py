@@ -38,7 +38,7 @@ def test_concerns_come_first_within_each_domain(qiadmin, owner):
     make_wsm("Z worsening measure", values=RISING, owner=owner)
     make_wsm("Value measure", domain=Domain.VALUE, values=STABLE)
     report = services.publish(services.create_draft(meeting_date=MEETING, by=qiadmin), by=qiadmin)
-    groups = report.content["groups"]
+    groups = report.content["groupings"]["domain"]
     names = {m["id"]: m["name"] for m in report.content["measures"]}
     assert [g["label"] for g in groups] == ["Experience of care", "Value"]
     assert [names[i] for i in groups[0]["measure_ids"]] == ["Z worsening measure", "A stable measure"]
