@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from organisation.models import CoachProfile, Role, RoleAssignment
+from organisation.models import CoachProfile, Directorate, Role, RoleAssignment
 from projects.models import EventKind, Project, ProjectStatus
 from projects.services import record_event
 
@@ -47,27 +48,52 @@ class CoachLoad:
         return self.profile.hours_per_week
 
 
-def coach_loads(profiles=None) -> list[CoachLoad]:
-    """Every coach with their current load, in two queries whatever the number of coaches.
-
-    The loads come from one grouped count over current allocations rather than a correlated
-    subquery per coach, which cost seconds for an Improvement Advisor supervising 1,000+ coaches.
-    """
+def coach_loads(profiles=None, *, order_by=None, limit: int | None = None) -> list[CoachLoad]:
+    """Coaches with their current load, in one query: the load is the profile's kept count."""
     qs = profiles if profiles is not None else CoachProfile.objects.all()
     # A semi-join rather than a join + DISTINCT: DISTINCT over these wide rows cost seconds at 4,000 coaches.
     coaches = RoleAssignment.objects.filter(role=Role.COACH).values("user_id")
     qs = (qs.filter(user__is_active=True, user_id__in=coaches)
           .select_related("user", "user__directorate", "user__team", "supervisor"))
-    loads = dict(Allocation.objects.current()
-                 .filter(kind=AllocationKind.COACH, project__status__in=RUNNING, person_id__in=qs.values("user_id"))
-                 .values_list("person_id").annotate(n=Count("pk")).order_by())
-    return [CoachLoad(p.user, p, loads.get(p.user_id, 0)) for p in qs]
+    if order_by:
+        qs = qs.order_by(*order_by)
+    if limit is not None:
+        qs = qs[:limit]
+    return [CoachLoad(p.user, p, p.current_teams) for p in qs]
+
+
+def refresh_loads(user_ids=None) -> int:
+    """Recount `CoachProfile.current_teams` (running projects coached now) for these coaches, or for all:
+    one UPDATE. Called when an allocation or a project's status changes, and nightly to heal any drift."""
+    running = (Allocation.objects.current()
+               .filter(kind=AllocationKind.COACH, project__status__in=RUNNING, person_id=OuterRef("user_id"))
+               .order_by().values("person_id").annotate(n=Count("pk")).values("n"))
+    profiles = CoachProfile.objects.all()
+    if user_ids is not None:
+        profiles = profiles.filter(user_id__in=[pk for pk in user_ids if pk])
+    return profiles.update(current_teams=Coalesce(Subquery(running), 0))
+
+
+def _status_changed(project: Project, *, from_status: str, to_status: str) -> None:
+    if (from_status in RUNNING) != (to_status in RUNNING):
+        refresh_loads(Allocation.objects.current().filter(project=project, kind=AllocationKind.COACH)
+                      .values_list("person_id", flat=True))
+
+
+SUGGEST_FROM_ELSEWHERE = 10
 
 
 def suggest_coaches(directorate_id: int) -> list[CoachLoad]:
-    """Same directorate first, then most spare capacity, then most hours a week."""
-    loads = [CoachLoad(c.coach, c.profile, c.teams, c.coach.directorate_id == directorate_id)
-             for c in coach_loads()]
+    """The directorate's own coaches first, then at most ten coaches from elsewhere with the most spare
+    capacity; within each, most spare places, then most hours a week. Two queries however many coaches."""
+    own = coach_loads(CoachProfile.objects.filter(user__directorate_id=directorate_id))
+    elsewhere = coach_loads(
+        CoachProfile.objects.exclude(user__directorate_id=directorate_id)
+        .filter(accepting_teams=True, current_teams__lt=F("max_teams")),
+        order_by=[F("current_teams") - F("max_teams"), "-hours_per_week", "user__display_name"],
+        limit=SUGGEST_FROM_ELSEWHERE,
+    )
+    loads = [CoachLoad(c.coach, c.profile, c.teams, True) for c in own] + elsewhere
     loads.sort(key=lambda c: (not c.same_directorate, c.at_capacity, -c.spare, -c.hours, c.coach.name))
     return loads
 
@@ -138,7 +164,10 @@ def allocate(project: Project, *, by, reason: str, coach=None, sponsor=None, adv
 
 
 def end_allocations(project: Project, *, reason: str) -> None:
-    Allocation.objects.current().filter(project=project).update(ended_on=timezone.localdate(), ended_reason=reason)
+    current = Allocation.objects.current().filter(project=project)
+    coaches = list(current.filter(kind=AllocationKind.COACH).values_list("person_id", flat=True))
+    current.update(ended_on=timezone.localdate(), ended_reason=reason)
+    refresh_loads(coaches)
 
 
 def teams_coached_by(user):
@@ -182,12 +211,39 @@ class DirectoratePool:
 POOL_FILTERS = {"room": lambda c: not c.at_capacity, "full": lambda c: c.at_capacity}
 
 
-def pool_summary(capacity: str = "") -> list[DirectoratePool]:
-    """The coach pool by directorate. Counts are always of the whole directorate; `capacity` ("room" or
-    "full") only narrows the coaches listed, so a directorate with nobody free still shows, empty."""
+def _pool_profiles():
+    coaches = RoleAssignment.objects.filter(role=Role.COACH).values("user_id")
+    return CoachProfile.objects.filter(user__is_active=True, user_id__in=coaches)
+
+
+def pool_totals() -> dict[str, int]:
+    """Coaches, spare places and coaches at capacity across the trust: one aggregate over the kept loads."""
+    totals = _pool_profiles().aggregate(
+        coaches=Count("pk"),
+        spare_places=Coalesce(Sum(Greatest(F("max_teams") - F("current_teams"), Value(0))), 0),
+        at_capacity=Count("pk", filter=Q(current_teams__gte=F("max_teams"))),
+    )
+    return {k: int(v or 0) for k, v in totals.items()}
+
+
+def pool_summary(capacity: str = "", directorates=None) -> list[DirectoratePool]:
+    """The coach pool by directorate (all, or the `directorates` given, e.g. one page of them). Counts are
+    always of the whole directorate; `capacity` ("room" or "full") only narrows the coaches listed, so a
+    directorate with nobody free still shows, empty. One query."""
     keep = POOL_FILTERS.get(capacity, lambda c: True)
+    profiles = _pool_profiles()
+    if directorates is not None:
+        where = Q(user__directorate_id__in=[d.pk for d in directorates if d is not None])
+        if None in directorates:
+            where |= Q(user__directorate__isnull=True)
+        profiles = profiles.filter(where)
+    pool: dict = {}
+    for load in sorted(coach_loads(profiles), key=lambda c: (c.coach.directorate.name if c.coach.directorate
+                                                              else "~", c.coach.name)):
+        key = load.coach.directorate.name if load.coach.directorate else "No directorate"
+        pool.setdefault(key, []).append(load)
     summary = []
-    for name, loads in pool_by_directorate().items():
+    for name, loads in pool.items():
         shown = [c for c in loads if keep(c)]
         summary.append(DirectoratePool(
             name=name, loads=shown, coaches=len(loads),
@@ -195,11 +251,19 @@ def pool_summary(capacity: str = "") -> list[DirectoratePool]:
     return summary
 
 
-def pool_by_directorate() -> dict:
-    pool: dict = {}
-    for load in sorted(coach_loads(), key=lambda c: (c.coach.directorate.name if c.coach.directorate else "~",
-                                                      c.coach.name)):
-        key = load.coach.directorate.name if load.coach.directorate else "No directorate"
-        pool.setdefault(key, []).append(load)
-    return pool
+POOL_DIRECTORATES_PER_PAGE = 10
+
+
+def pool_page(capacity: str = "", page_number=1):
+    """One page of the pool: ten directorates that have coaches, in name order (coaches with no directorate
+    come on the last page). Returns the page of directorates and their summaries; a fixed number of queries."""
+    from django.core.paginator import Paginator
+
+    with_coaches = Directorate.objects.filter(
+        Exists(_pool_profiles().filter(user__directorate=OuterRef("pk")))).order_by("name")
+    page = Paginator(with_coaches, POOL_DIRECTORATES_PER_PAGE).get_page(page_number)
+    directorates = list(page.object_list)
+    if not page.has_next():
+        directorates.append(None)
+    return page, pool_summary(capacity, directorates)
 

@@ -25,7 +25,8 @@ from .services import (
     CapacityError,
     allocate,
     coach_loads,
-    pool_summary,
+    pool_page,
+    pool_totals,
     supervised_coaches,
     supervision_due,
     teams_coached_by,
@@ -48,13 +49,8 @@ def index(request: HttpRequest) -> HttpResponse:
     if roles["qi_admin"]:
         capacity = request.GET.get("capacity", "")
         capacity = capacity if capacity in POOL_FILTERS else ""
-        pool = pool_summary(capacity)
-        context.update({
-            "pool": pool, "capacity": capacity,
-            "pool_totals": {"coaches": sum(d.coaches for d in pool),
-                            "spare_places": sum(d.spare_places for d in pool),
-                            "at_capacity": sum(d.at_capacity for d in pool)},
-        })
+        page, pool = pool_page(capacity, request.GET.get("page"))
+        context.update({"pool": pool, "pool_page": page, "capacity": capacity, "pool_totals": pool_totals()})
     return render(request, "coaching/index.html", context)
 
 

@@ -246,6 +246,9 @@ class CoachProfile(models.Model):
         help_text="The Improvement Advisor who supervises this coach monthly",
     )
     accepting_teams = models.BooleanField(default=True)
+    # How many running projects the coach has now. Kept by the coaching app whenever an allocation or a
+    # project's status changes (and recounted nightly), so capacity is read, never counted, on each page.
+    current_teams = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [

@@ -68,6 +68,8 @@ def transition(project: Project, to_status: str, *, by, summary: str, detail: st
         locked.save(update_fields=fields)
         event = ProjectEvent.objects.create(project=locked, kind=kind, by=by, from_status=current,
                                             to_status=to_status, summary=summary[:300], detail=detail)
+        for callback in _status_callbacks:
+            callback(locked, from_status=current, to_status=to_status)
     project.refresh_from_db()
     return Transitioned(project, event)
 
@@ -111,6 +113,16 @@ _submitted_callbacks: list = []
 def on_submitted(callback) -> None:
     if callback not in _submitted_callbacks:
         _submitted_callbacks.append(callback)
+
+
+# Apps above (coaching keeps each coach's count of running projects) hear of every status change
+# inside the transition's transaction.
+_status_callbacks: list = []
+
+
+def on_status_changed(callback) -> None:
+    if callback not in _status_callbacks:
+        _status_callbacks.append(callback)
 
 
 _WORD = re.compile(r"[a-z0-9]+")

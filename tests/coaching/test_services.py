@@ -65,3 +65,40 @@ def test_supervision_is_due_when_never_given_or_over_a_month_ago():
     assert supervision_due(None, today)
     assert not supervision_due(dt.date(2025, 6, 1), today)
     assert supervision_due(dt.date(2025, 5, 1), today)
+
+
+def _kept(user) -> int:
+    from organisation.models import CoachProfile
+
+    return CoachProfile.objects.get(user=user).current_teams
+
+
+def test_the_kept_load_follows_allocation_reallocation_status_and_the_nightly_recount(
+        ward, chair, coach, sponsor, qiadmin, make_coach):
+    from coaching.services import allocate, refresh_loads
+    from organisation.models import CoachProfile
+
+    assert _kept(coach) == 0
+    project = approved_project(team=ward, chair=chair, coach=coach, sponsor=sponsor)
+    assert _kept(coach) == 1
+    other = make_coach(max_teams=3)
+    allocate(project, by=qiadmin, reason="Rebalancing", coach=other)
+    assert (_kept(coach), _kept(other)) == (0, 1)
+    transition(project, ProjectStatus.STOPPED, by=qiadmin, summary="Stopped")
+    assert _kept(other) == 0
+    # Written around the services (a bulk load, the admin): the nightly recount puts it right.
+    CoachProfile.objects.filter(user=other).update(current_teams=5)
+    assert refresh_loads() >= 2 and _kept(other) == 0
+
+
+def test_suggestions_list_the_directorate_then_at_most_ten_with_room_elsewhere(
+        directorate, other_directorate, make_coach, django_assert_max_num_queries):
+    from coaching.services import SUGGEST_FROM_ELSEWHERE
+
+    mine = [make_coach(max_teams=1) for _ in range(3)]
+    roomy = [make_coach(directorate=other_directorate, max_teams=6, hours=4) for _ in range(SUGGEST_FROM_ELSEWHERE)]
+    [make_coach(directorate=other_directorate, max_teams=1, hours=2) for _ in range(5)]
+    with django_assert_max_num_queries(2):
+        loads = suggest_coaches(directorate.pk)
+    assert [c.coach for c in loads[:3]] == sorted(mine, key=lambda u: u.name)
+    assert {c.coach for c in loads[3:]} == set(roomy)
