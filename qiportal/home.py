@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from coaching import services as coaching
 from forums.models import Forum, Meeting
 from forums.services import ensure_next_meeting
+from ops.cache import figures
 from organisation import rules as roles
-from organisation.models import CoachProfile, Role
+from organisation.models import CoachProfile, Directorate, Role, Team, User
 from projects.models import APPROVED_STATUSES, Project, ProjectStatus
 from workspace.services import needing_attention, published_stories
 
@@ -79,24 +80,39 @@ def stories(user) -> Panel | None:
 
 
 def advisor(user) -> Panel:
-    loads = coaching.supervised_coaches(user)
+    """How many coaches the IA supervises and how many are full (one aggregate), and the first eight by name."""
+    supervised = CoachProfile.objects.filter(supervisor=user, user__is_active=True)
+    counts = supervised.aggregate(n=Count("pk"), full=Count("pk", filter=Q(current_teams__gte=F("max_teams"))))
+    loads = coaching.coach_loads(supervised, order_by=["user__display_name"], limit=8)
     return Panel("home/_advisor.html", "Coaches you supervise",
-                 {"loads": loads, "full": sum(1 for c in loads if c.at_capacity)})
+                 {"loads": loads, "count": counts["n"], "full": counts["full"]})
 
 
-def pipeline(user) -> Panel:
+def _pipeline_figures() -> dict:
     counts = dict(Project.objects.values_list("status").annotate(n=Count("pk")).order_by())
     approved = Project.objects.filter(status__in=APPROVED_STATUSES)
     aligned = approved.filter(
         Q(Exists(Project.objects.model.objectives.through.objects.filter(project_id=OuterRef("pk"))))
         | Q(Exists(Project.objects.model.priorities.through.objects.filter(project_id=OuterRef("pk"))))
     )
-    totals = approved.aggregate(n=Count("pk"))
-    n_approved, n_aligned = totals["n"], aligned.count()
-    stages = [(label, counts.get(value, 0)) for value, label in ProjectStatus.choices]
-    return Panel("home/_pipeline.html", "The QI pipeline", {
-        "stages": stages, "approved": n_approved, "aligned": n_aligned,
+    n_approved, n_aligned = approved.count(), aligned.count()
+    return {
+        "stages": [(label, counts.get(value, 0)) for value, label in ProjectStatus.choices],
+        "approved": n_approved, "aligned": n_aligned,
         "aligned_pct": round(100 * n_aligned / n_approved) if n_approved else None,
+    }
+
+
+def pipeline(user) -> Panel:
+    """Counted across the whole portfolio, so remembered for a minute rather than counted on every view."""
+    return Panel("home/_pipeline.html", "The QI pipeline", figures("home-pipeline", _pipeline_figures))
+
+
+def organisation_counts() -> dict:
+    return figures("home-organisation", lambda: {
+        "directorates": Directorate.objects.count(),
+        "teams": Team.objects.filter(active=True).count(),
+        "people": User.objects.filter(is_active=True).count(),
     })
 
 

@@ -221,6 +221,12 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "QI Portal <qi-portal@localhost>")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
+# The cache holds short-lived trust-wide figures (ops.cache). Per process by default; set CACHE_URL
+# (a Redis URL, on a database of its own: the tests clear it) to share it between web workers.
+CACHE_URL = env("CACHE_URL")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Celery: eager in the web process by default; a real broker when REDIS_URL is set.
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"

@@ -112,3 +112,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "worker" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Remembered trust-wide figures (ops.cache) must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
