@@ -211,6 +211,8 @@ class RoleAssignment(models.Model):
 
     class Meta:
         ordering = ["role", "directorate__name"]
+        # "Everyone holding role X" (every coach, every IA) is asked on many pages.
+        indexes = [models.Index(fields=["role", "user"], name="roleassignment_role_user_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "role", "directorate"],
