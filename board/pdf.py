@@ -21,7 +21,7 @@ def build_html(report: dict[str, Any], content: dict[str, Any], *, grouping: str
                progress: Progress = _quiet) -> str:
     """The print HTML: contents with page numbers, one block per measure with its static chart, the measures
     grouped by domain or by strategic objective (by domain when the report holds no such grouping)."""
-    from .services import GROUPINGS, choose_grouping, grouped
+    from .services import GROUPINGS, choose_grouping, grouped, portfolio_built_on
 
     measures = content.get("measures", [])
     total = len(measures) + 2
@@ -35,7 +35,8 @@ def build_html(report: dict[str, Any], content: dict[str, Any], *, grouping: str
     grouping, _ = choose_grouping(content, grouping)
     return render_to_string("board/pdf.html", {"report": report, "content": content, "charts": charts,
                                                "content_groups": grouped(content, grouping),
-                                               "grouping_label": GROUPINGS[grouping], "pdf": True})
+                                               "grouping_label": GROUPINGS[grouping],
+                                               "built_on": portfolio_built_on(content), "pdf": True})
 
 
 def render_pdf(report: dict[str, Any], content: dict[str, Any], *, grouping: str = "domain",

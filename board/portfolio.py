@@ -3,6 +3,13 @@
 Every function runs a fixed number of queries (aggregates, no per-project queries) whatever the size of
 the trust, and returns plain JSON-ready data, so a published report can keep it as it was.
 `directorate_id` narrows every figure to one directorate.
+
+`at`: read the projects as they stood at that moment, from their history, for a board report (None: as they
+are now, for the live page). What has a history is reconstructed: status (the ProjectEvent row every
+`projects.services.transition()` writes), stage (the "Stage: …" note `workspace.services.set_stage` writes),
+progress scores (rows by `recorded_at`), closure reviews (`reviewed_at`) and forum decisions (`decided_at`).
+What has none is read as it is now, and the figures say so (`CURRENT_ONLY`): a project's alignment and
+service-user involvement, and coach capacity (who coaches and each coach's maximum teams).
 """
 
 from __future__ import annotations
@@ -13,11 +20,12 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from coaching.services import coach_loads
 from forums.models import Decision, Outcome
-from projects.models import Involvement, Project, ProjectStatus, Stage
+from projects.models import EventKind, Involvement, Project, ProjectEvent, ProjectStatus, Stage
 from workspace.models import IHI_SCALE, ClosureOutcome, ClosureRequest, ProgressScore
 
 RUNNING = (ProjectStatus.ACTIVE, ProjectStatus.CLOSURE_REQUESTED)
@@ -28,6 +36,11 @@ INTENDED_ALIGNED_SHARE = 2 / 3
 SOURCE_TRUST_RATIO = 2.8
 # Below this many closed projects in a group, a rate is mostly chance: the page says so.
 SMALL_GROUP = 10
+# The figures that have no history to read them at a past moment from: always as they are now.
+CURRENT_ONLY = ("alignment", "coaching")
+# How workspace.services.set_stage records a move: summary "Stage: <label>", detail "Moved from <label>.".
+STAGE_NOTE, MOVED_FROM = "Stage: ", "Moved from "
+STAGE_BY_LABEL = {s.label: s.value for s in Stage}
 
 
 def add_months(month: dt.date, n: int) -> dt.date:
@@ -50,14 +63,51 @@ def _projects(directorate_id: int | None):
     return qs.filter(directorate_id=directorate_id) if directorate_id else qs
 
 
+def _in_status(statuses, directorate_id: int | None, at: dt.datetime | None) -> QuerySet[Project]:
+    """The projects in one of `statuses` now, or at `at` by their latest status change up to then (a project
+    with none had not been started: every status change writes one)."""
+    qs = _projects(directorate_id)
+    if at is None:
+        return qs.filter(status__in=statuses)
+    latest = (ProjectEvent.objects.filter(project=OuterRef("pk"), at__lte=at).exclude(to_status="")
+              .order_by("-at", "-pk").values("to_status")[:1])
+    return qs.alias(status_then=Subquery(latest)).filter(status_then__in=statuses)
+
+
+def _stage_notes(at: dt.datetime) -> dict[str, Subquery]:
+    notes = ProjectEvent.objects.filter(project=OuterRef("pk"), kind=EventKind.NOTE, summary__startswith=STAGE_NOTE)
+    return {"stage_then": Subquery(notes.filter(at__lte=at).order_by("-at", "-pk").values("summary")[:1]),
+            "stage_moved_from": Subquery(notes.filter(at__gt=at).order_by("at", "pk").values("detail")[:1])}
+
+
+def stage_then(current: str, note_then: str | None, moved_from: str | None) -> str:
+    """A project's stage at a moment: the last stage it moved to by then; before its first move, the stage
+    that move left; with no move recorded, the stage it has now (set when it was approved)."""
+    if note_then:
+        return STAGE_BY_LABEL.get(note_then.removeprefix(STAGE_NOTE), current)
+    if moved_from and moved_from.startswith(MOVED_FROM):
+        label = moved_from.splitlines()[0].removeprefix(MOVED_FROM).removesuffix(".")
+        return STAGE_BY_LABEL.get(label, "" if label == "not set" else current)
+    return current
+
+
 def pct(n: int, d: int) -> float | None:
     return round(100 * n / d, 1) if d else None
 
 
-def by_stage_and_directorate(directorate_id: int | None = None) -> dict[str, Any]:
+def by_stage_and_directorate(directorate_id: int | None = None, at: dt.datetime | None = None) -> dict[str, Any]:
     """Running projects by directorate (rows) and stage of the sequence of improvement (columns)."""
-    rows = (_projects(directorate_id).filter(status__in=RUNNING)
-            .values("directorate_id", "directorate__name", "stage").annotate(n=Count("pk")).order_by())
+    running = _in_status(RUNNING, directorate_id, at)
+    if at is None:
+        rows = list(running.values("directorate_id", "directorate__name", "stage").annotate(n=Count("pk"))
+                    .order_by())
+    else:  # a row per project: its stage then is read from its notes
+        counted: dict[tuple, int] = defaultdict(int)
+        for d_id, d_name, stage, note, moved in (running.annotate(**_stage_notes(at)).values_list(
+                "directorate_id", "directorate__name", "stage", "stage_then", "stage_moved_from")):
+            counted[(d_id, d_name, stage_then(stage, note, moved))] += 1
+        rows = [{"directorate_id": d_id, "directorate__name": d_name, "stage": stage, "n": n}
+                for (d_id, d_name, stage), n in counted.items()]
     stages = [(s.value, s.label) for s in Stage] + [("", "Stage not recorded")]
     table: dict[int, dict[str, Any]] = {}
     for r in rows:
@@ -72,14 +122,17 @@ def by_stage_and_directorate(directorate_id: int | None = None) -> dict[str, Any
             "total": sum(totals)}
 
 
-def progress_scores(as_of: dt.date, directorate_id: int | None = None) -> dict[str, Any]:
-    """How running projects scored on the IHI scale in the last complete month, against the month before."""
+def progress_scores(as_of: dt.date, directorate_id: int | None = None, at: dt.datetime | None = None
+                    ) -> dict[str, Any]:
+    """How running projects scored on the IHI scale in the last complete month, against the month before.
+    A month re-scored counts its latest score (at `at`: its latest recorded by then)."""
     month, previous = scoring_months(as_of)
-    running = _projects(directorate_id).filter(status__in=RUNNING)
+    running = _in_status(RUNNING, directorate_id, at)
     scores: dict[dt.date, dict[int, Decimal]] = {month: {}, previous: {}}
-    for project_id, m, score in (ProgressScore.objects.effective()
-                                 .filter(month__in=[month, previous], project__in=running.values("pk"))
-                                 .values_list("project_id", "month", "score")):
+    rows = ProgressScore.objects.filter(month__in=[month, previous], project__in=running.values("pk"))
+    # At `at`: in recording order, so that the latest recorded by then is the one kept below.
+    rows = rows.effective() if at is None else rows.filter(recorded_at__lte=at).order_by("recorded_at", "pk")
+    for project_id, m, score in rows.values_list("project_id", "month", "score"):
         scores[m][project_id] = score
     n_running = running.count()
     scale = list(IHI_SCALE.items())
@@ -112,12 +165,13 @@ def _median(values) -> str | None:
     return f"{m:.2f}".rstrip("0").rstrip(".")
 
 
-def alignment_and_involvement(directorate_id: int | None = None) -> dict[str, Any]:
+def alignment_and_involvement(directorate_id: int | None = None, at: dt.datetime | None = None) -> dict[str, Any]:
     """The share of running projects aligned to a strategic objective or annual priority, and the share
-    with service users as full partners."""
+    with service users as full partners. At `at`: of the projects running then, with their alignment and
+    involvement as they are now (neither keeps a history)."""
     through_o = Project.objects.model.objectives.through.objects.filter(project_id=OuterRef("pk"))
     through_p = Project.objects.model.priorities.through.objects.filter(project_id=OuterRef("pk"))
-    totals = _projects(directorate_id).filter(status__in=RUNNING).aggregate(
+    totals = _in_status(RUNNING, directorate_id, at).aggregate(
         n=Count("pk"),
         aligned=Count("pk", filter=Q(Exists(through_o)) | Q(Exists(through_p))),
         full=Count("pk", filter=Q(involvement=Involvement.FULL)),
@@ -140,13 +194,16 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
     return round(100 * max(centre - half, 0), 1), round(100 * min(centre + half, 1), 1)
 
 
-def aims_met_by_involvement(directorate_id: int | None = None) -> dict[str, Any]:
+def aims_met_by_involvement(directorate_id: int | None = None, at: dt.datetime | None = None) -> dict[str, Any]:
     """Of the closed projects (completed or stopped), how many met their aim, by service-user involvement.
 
-    "Met" is a confirmed closure with the outcome aim met; partly met is counted apart, not as met."""
+    "Met" is a confirmed closure with the outcome aim met; partly met is counted apart, not as met. At `at`:
+    the projects closed by then, closures confirmed by then, involvement as it is now."""
     confirmed = ClosureRequest.objects.confirmed().filter(project=OuterRef("pk"))
+    if at is not None:
+        confirmed = confirmed.filter(reviewed_at__lte=at)
     rows = {r["involvement"]: r for r in (
-        _projects(directorate_id).filter(status__in=CLOSED).values("involvement").annotate(
+        _in_status(CLOSED, directorate_id, at).values("involvement").annotate(
             closed=Count("pk"),
             met=Count("pk", filter=Q(Exists(confirmed.filter(outcome=ClosureOutcome.AIM_MET)))),
             partly=Count("pk", filter=Q(Exists(confirmed.filter(outcome=ClosureOutcome.AIM_PARTLY_MET)))),
@@ -187,10 +244,13 @@ def coach_capacity(directorate_id: int | None = None) -> dict[str, Any]:
             "coaches": sum(r["coaches"] for r in out)}
 
 
-def forum_decisions(as_of: dt.date, directorate_id: int | None = None) -> dict[str, Any]:
+def forum_decisions(as_of: dt.date, directorate_id: int | None = None, at: dt.datetime | None = None
+                    ) -> dict[str, Any]:
     """Ideas approved, returned, declined (and deferred) at the forums in the quarter to date."""
     start = quarter_start(as_of)
     qs = Decision.objects.filter(decided_at__date__gte=start, decided_at__date__lte=as_of)
+    if at is not None:
+        qs = qs.filter(decided_at__lte=at)
     if directorate_id:
         qs = qs.filter(project__directorate_id=directorate_id)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Outcome.values, 0))
@@ -204,14 +264,18 @@ def forum_decisions(as_of: dt.date, directorate_id: int | None = None) -> dict[s
             "rows": rows, "totals": totals, "total": sum(totals.values())}
 
 
-def figures(as_of: dt.date, directorate_id: int | None = None) -> dict[str, Any]:
-    """Everything the portfolio section shows, in nine queries."""
+def figures(as_of: dt.date, directorate_id: int | None = None, *, at: dt.datetime | None = None) -> dict[str, Any]:
+    """Everything the portfolio section shows, in nine queries. `at`: the projects as they stood then (see the
+    module's docstring); `state_at` and `current_on` say which date each figure is read at."""
     return {
         "as_of": as_of.isoformat(),
-        "stages": by_stage_and_directorate(directorate_id),
-        "progress": progress_scores(as_of, directorate_id),
-        "alignment": alignment_and_involvement(directorate_id),
-        "aims": aims_met_by_involvement(directorate_id),
+        "state_at": timezone.localtime(at).date().isoformat() if at is not None else None,
+        "current_on": timezone.localdate().isoformat(),
+        "current_only": list(CURRENT_ONLY) if at is not None else [],
+        "stages": by_stage_and_directorate(directorate_id, at),
+        "progress": progress_scores(as_of, directorate_id, at),
+        "alignment": alignment_and_involvement(directorate_id, at),
+        "aims": aims_met_by_involvement(directorate_id, at),
         "coaching": coach_capacity(directorate_id),
-        "decisions": forum_decisions(as_of, directorate_id),
+        "decisions": forum_decisions(as_of, directorate_id, at),
     }

@@ -29,8 +29,9 @@ from workspace.models import Story, StoryKind
 from . import portfolio
 from .models import BoardReport, MeasureNarrative, PDFStatus, ReportPDF, ReportStatus
 
-# 1: measures grouped by domain only ("groups"). 2: "groupings" by domain and by strategic objective.
-CONTENT_SCHEMA = 2
+# 1: measures grouped by domain only ("groups"); the portfolio as it was when built. 2: "groupings" by domain
+# and by strategic objective. 3: the portfolio as it stood at the meeting (its "state_at"), from history.
+CONTENT_SCHEMA = 3
 SPARK_POINTS = 24
 DOMAIN, OBJECTIVE = "domain", "objective"
 GROUPINGS = {DOMAIN: "Triple Aim domain", OBJECTIVE: "strategic objective"}
@@ -176,6 +177,14 @@ def data_cut_off(meeting_date: dt.date) -> dt.date:
     return meeting_date.replace(day=1)
 
 
+def portfolio_moment(meeting_date: dt.date) -> dt.datetime:
+    """When the report reads the portfolio: the end of the meeting day, or now when that is still to come
+    (a report published before its meeting shows the portfolio as it was published). Not the data cut-off:
+    teams score the last complete month early in the meeting's month, and the forums' quarter runs to the
+    meeting."""
+    return min(timezone.make_aware(dt.datetime.combine(meeting_date, dt.time.max)), timezone.now())
+
+
 def build_content(report: BoardReport, *, measures: Sequence[Measure] | None = None) -> dict[str, Any]:
     """Everything the report shows, as plain JSON (what `publish` freezes)."""
     measures = report_measures() if measures is None else list(measures)
@@ -215,7 +224,7 @@ def build_content(report: BoardReport, *, measures: Sequence[Measure] | None = N
         "headline": headline(items),
         "groupings": groupings,
         "measures": items,
-        "portfolio": portfolio.figures(report.meeting_date),
+        "portfolio": portfolio.figures(report.meeting_date, at=portfolio_moment(report.meeting_date)),
         "stories": stories,
     }
 
@@ -418,6 +427,13 @@ def build_pdf(pdf: ReportPDF) -> int:
     ReportPDF.objects.filter(pk=pdf.pk).update(status=PDFStatus.READY, file=data, pages=pages, step="Ready",
                                                finished_at=timezone.now())
     return pages
+
+
+def portfolio_built_on(content: dict[str, Any]) -> dt.date | None:
+    """For content frozen before schema 3, whose portfolio is as it was the day the report was built: that day."""
+    if (content.get("portfolio") or {}).get("state_at") or not content.get("built_at"):
+        return None
+    return timezone.localtime(dt.datetime.fromisoformat(content["built_at"])).date()
 
 
 def groupings_of(content: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

@@ -92,6 +92,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pdf_urls": {name: _with_group(reverse(f"board:pdf_{name}", args=[report.pk]), grouping)
                      for name in ("status", "download")},
         "portfolio": content.get("portfolio"),
+        "built_on": services.portfolio_built_on(content),
         "correction": correction if correction and correction.is_published else None,
         "draft_correction": correction if correction and correction.is_draft else None,
         "pdf": pdf, "can_prepare": can_prepare_reports(request.user), "missing_narratives": missing,
