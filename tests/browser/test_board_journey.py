@@ -57,10 +57,22 @@ def test_qi_admin_publishes_and_board_member_reads_and_downloads_the_pdf(
     assert "an action plan is agreed" in page.content()
     page.get_by_role("link", name="3. QI portfolio").click()
     assert page.url.endswith("#portfolio")
+    assert "Projects as they stood on" in page.get_by_test_id("portfolio-as-at").inner_text()
     axe_check("published board report")
     shot("board-report-published")
 
-    # The PDF: requested, built in the background, polled by static JS, then downloaded.
+    # The same report by strategic objective: measures not linked to one come last; the anchors still work.
+    page.get_by_test_id("group-by-objective").click()
+    page.wait_for_url("**?group=objective#summary")
+    groups = page.locator("[data-testid=summary-table] .group-row").all_inner_texts()
+    assert groups[-1] == "Not linked to a strategic objective" and len(groups) >= 3
+    page.locator(".board-chart .main-svg").first.wait_for()
+    axe_check("board report by strategic objective")
+    shot("board-report-by-objective")
+    page.get_by_role("link", name="2. Each measure").click()
+    assert page.url.endswith("?group=objective#measures")
+
+    # The PDF, in the grouping shown: requested, built in the background, polled by static JS, then downloaded.
     page.get_by_test_id("pdf-request").click()
     link = page.get_by_test_id("pdf-download")
     link.wait_for(timeout=60_000)
@@ -68,7 +80,7 @@ def test_qi_admin_publishes_and_board_member_reads_and_downloads_the_pdf(
     with page.expect_download() as info:
         link.click()
     download = info.value
-    assert download.suggested_filename.endswith(".pdf")
+    assert download.suggested_filename.endswith("-by-objective.pdf")
     with open(download.path(), "rb") as f:
         assert f.read(5) == b"%PDF-"
 
