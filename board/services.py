@@ -92,7 +92,8 @@ def _usable_snapshots(measures: Sequence[Measure], config: SPCConfig, up_to: dt.
         return {}
     points = DataPoint.objects.filter(measure_id=OuterRef("measure_id"))
     n_points = points.order_by().values("measure_id").annotate(n=Count("pk")).values("n")
-    qs = ChartSnapshot.objects.filter(measure_id__in=[m.pk for m in measures]).annotate(
+    qs = ChartSnapshot.objects.filter(measure_id__in=[m.pk for m in measures]).defer(
+        "signals", "latest_signal", "phases").annotate(
         points_now=Coalesce(Subquery(n_points), 0),
         newer=Exists(points.filter(period_start__gte=up_to)) if up_to is not None else Value(False))
     by_id = {m.pk: m for m in measures}
@@ -197,7 +198,7 @@ def build_content(report: BoardReport, *, measures: Sequence[Measure] | None = N
     for m in measures:
         o = outputs[m.pk]
         if m.objective_id:
-            objective_order[m.objective_id] = (m.objective.order, m.objective.name.lower())
+            objective_order[str(m.objective_id)] = (m.objective.order, m.objective.name.lower())
         items.append({
             "id": m.pk, "name": m.name, "unit": m.unit, "domain": m.domain, "domain_label": m.get_domain_display(),
             "objective_id": m.objective_id, "objective": m.objective.name if m.objective_id else "",
@@ -211,9 +212,8 @@ def build_content(report: BoardReport, *, measures: Sequence[Measure] | None = N
     items.sort(key=lambda i: (domain_order.get(i["domain"], (99,)), i["rank"], i["name"].lower()))
     groupings = {
         DOMAIN: _groups(items, key=lambda i: i["domain"], label=lambda i: i["domain_label"], order=domain_order),
-        OBJECTIVE: _groups(items, key=lambda i: f"{i['objective_id']}" if i["objective_id"] else "none",
-                           label=lambda i: i["objective"] or NOT_LINKED,
-                           order={f"{k}": v for k, v in objective_order.items()}),
+        OBJECTIVE: _groups(items, key=lambda i: str(i["objective_id"]) if i["objective_id"] else "none",
+                           label=lambda i: i["objective"] or NOT_LINKED, order=objective_order),
     }
     stories = [s for s in (_story(report.patient_story), _story(report.improvement_story)) if s]
     return {
