@@ -1,14 +1,14 @@
 """The QI portfolio in figures, for the board report and the live portfolio page.
 
-Every function runs a fixed number of queries (aggregates, no per-project queries) whatever the size of
-the trust, and returns plain JSON-ready data, so a published report can keep it as it was.
-`directorate_id` narrows every figure to one directorate.
+Every function runs a fixed number of queries (aggregates; for a past moment's stages one row per running
+project; never a query per project) whatever the size of the trust, and returns plain JSON-ready data, so a
+published report can keep it as it was. `directorate_id` narrows every figure to one directorate.
 
 `at`: read the projects as they stood at that moment, from their history, for a board report (None: as they
 are now, for the live page). What has a history is reconstructed: status (the ProjectEvent row every
 `projects.services.transition()` writes), stage (the "Stage: …" note `workspace.services.set_stage` writes),
 progress scores (rows by `recorded_at`), closure reviews (`reviewed_at`) and forum decisions (`decided_at`).
-What has none is read as it is now, and the figures say so (`CURRENT_ONLY`): a project's alignment and
+What has none is read as it is now, and the figures say so (`READ_NOW`): a project's alignment and
 service-user involvement, and coach capacity (who coaches and each coach's maximum teams).
 """
 
@@ -36,8 +36,9 @@ INTENDED_ALIGNED_SHARE = 2 / 3
 SOURCE_TRUST_RATIO = 2.8
 # Below this many closed projects in a group, a rate is mostly chance: the page says so.
 SMALL_GROUP = 10
-# The figures that have no history to read them at a past moment from: always as they are now.
-CURRENT_ONLY = ("alignment", "coaching")
+# What keeps no history, so is read as it is now even for a past moment: figure -> what of it.
+READ_NOW = {"alignment": "alignment and service-user involvement", "aims": "service-user involvement",
+            "coaching": "coaches and each coach's maximum teams"}
 # How workspace.services.set_stage records a move: summary "Stage: <label>", detail "Moved from <label>.".
 STAGE_NOTE, MOVED_FROM = "Stage: ", "Moved from "
 STAGE_BY_LABEL = {s.label: s.value for s in Stage}
@@ -271,7 +272,7 @@ def figures(as_of: dt.date, directorate_id: int | None = None, *, at: dt.datetim
         "as_of": as_of.isoformat(),
         "state_at": timezone.localtime(at).date().isoformat() if at is not None else None,
         "current_on": timezone.localdate().isoformat(),
-        "current_only": list(CURRENT_ONLY) if at is not None else [],
+        "read_now": READ_NOW if at is not None else {},
         "stages": by_stage_and_directorate(directorate_id, at),
         "progress": progress_scores(as_of, directorate_id, at),
         "alignment": alignment_and_involvement(directorate_id, at),

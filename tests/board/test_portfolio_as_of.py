@@ -183,7 +183,7 @@ def test_the_report_freezes_the_portfolio_of_its_meeting_and_labels_what_is_curr
     report = services.publish(services.create_draft(meeting_date=MEETING, by=qiadmin), by=qiadmin)
     f = report.content["portfolio"]
     assert (f["state_at"], f["current_on"]) == ("2026-03-26", timezone.localdate().isoformat())
-    assert f["current_only"] == ["alignment", "coaching"]
+    assert set(f["read_now"]) == {"alignment", "aims", "coaching"}
     assert (f["stages"]["total"], f["progress"]["scored"], f["aims"]["closed"]) == (4, 3, 2)
     assert f["decisions"]["totals"]["approve"] == 1
     assert f["coaching"] == portfolio.coach_capacity()  # no history: as it is today
@@ -201,7 +201,7 @@ def test_a_report_published_before_the_as_of_portfolio_says_when_its_figures_wer
     report = services.publish(services.create_draft(meeting_date=MEETING, by=qiadmin), by=qiadmin)
     old = {**report.content, "schema": 2, "built_at": "2026-03-19T09:30:00+00:00",
            "portfolio": {k: v for k, v in report.content["portfolio"].items()
-                         if k not in ("state_at", "current_on", "current_only")}}
+                         if k not in ("state_at", "current_on", "read_now")}}
     frozen = BoardReport.objects.create(meeting_date=MEETING.replace(day=1), title="Old", status="published",
                                         published_at=timezone.now(), content=old)
     client.force_login(board)
