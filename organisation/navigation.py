@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.urls import reverse
 
@@ -27,16 +28,23 @@ _entries: dict[str, NavEntry] = {}
 
 def register(entry: NavEntry) -> None:
     _entries[entry.url_name] = entry
+    _ordered.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def _ordered() -> list[tuple[NavEntry, str]]:
+    """Entries in menu order with their URLs, worked out once: the bar is drawn on every page."""
+    return [(e, reverse(e.url_name)) for e in sorted(_entries.values(), key=lambda e: (e.order, e.label))]
 
 
 def entries_for(user) -> list[dict]:
     """Top-level items for this person: links, and groups with `children` (a lone child stands alone)."""
     items: list[dict] = []
     groups: dict[str, dict] = {}
-    for e in sorted(_entries.values(), key=lambda e: (e.order, e.label)):
+    for e, url in _ordered():
         if not e.visible(user):
             continue
-        link = {"label": e.label, "url": reverse(e.url_name), "url_name": e.url_name}
+        link = {"label": e.label, "url": url, "url_name": e.url_name}
         if not e.group:
             items.append(link)
         elif e.group in groups:

@@ -55,6 +55,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
     projects = _with_alignment(Project.objects.visible_to(request.user).for_list())
     project_filter = ProjectFilter(request.GET or None, queryset=projects)
     page = Paginator(project_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for project in page:  # read the prefetched alignment once, not five times a row in the template
+        project.alignment = ([(o.name, False) for o in project.objectives.all()]
+                             + [(p.name, True) for p in project.priorities.all()])
     return render(request, "projects/list.html", {
         "filter": project_filter,
         "page": page,
