@@ -36,7 +36,7 @@ def test_measure_page_queries_do_not_grow_with_points(client, request, ward, pro
         cold = count(client, reverse("measures:detail", args=[m.pk]))  # computes and stores the snapshot
         costs.append((cold, count(client, reverse("measures:detail", args=[m.pk]))))
     assert costs[0] == costs[1]
-    assert costs[1][0] <= 19
+    assert costs[1][0] <= 20  # incl. one read of the person's team memberships (Project.visible_to)
     assert costs[1][1] <= 16  # served from the snapshot
 
 
