@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from ops.cache import figures
 from organisation.models import CoachProfile, Directorate, Role, RoleAssignment
 from projects.models import EventKind, Project, ProjectStatus
 from projects.services import record_event
@@ -216,14 +218,18 @@ def _pool_profiles():
     return CoachProfile.objects.filter(user__is_active=True, user_id__in=coaches)
 
 
-def pool_totals() -> dict[str, int]:
-    """Coaches, spare places and coaches at capacity across the trust: one aggregate over the kept loads."""
-    totals = _pool_profiles().aggregate(
-        coaches=Count("pk"),
-        spare_places=Coalesce(Sum(Greatest(F("max_teams") - F("current_teams"), Value(0))), 0),
-        at_capacity=Count("pk", filter=Q(current_teams__gte=F("max_teams"))),
-    )
-    return {k: int(v or 0) for k, v in totals.items()}
+def pool_totals() -> dict[str, Any]:
+    """Coaches, spare places and coaches at capacity across the trust (one aggregate over the kept loads),
+    remembered for a minute with the time they were counted."""
+    def compute() -> dict[str, int]:
+        totals = _pool_profiles().aggregate(
+            coaches=Count("pk"),
+            spare_places=Coalesce(Sum(Greatest(F("max_teams") - F("current_teams"), Value(0))), 0),
+            at_capacity=Count("pk", filter=Q(current_teams__gte=F("max_teams"))),
+        )
+        return {k: int(v or 0) for k, v in totals.items()}
+
+    return figures("coach-pool-totals", compute)
 
 
 def pool_summary(capacity: str = "", directorates=None) -> list[DirectoratePool]:
@@ -259,10 +265,14 @@ def pool_page(capacity: str = "", page_number=1):
     come on the last page). Returns the page of directorates and their summaries; a fixed number of queries."""
     from django.core.paginator import Paginator
 
-    with_coaches = Directorate.objects.filter(
-        Exists(_pool_profiles().filter(user__directorate=OuterRef("pk")))).order_by("name")
-    page = Paginator(with_coaches, POOL_DIRECTORATES_PER_PAGE).get_page(page_number)
-    directorates = list(page.object_list)
+    # Which directorates have coaches (ids in name order) is remembered for a minute; the page's ten
+    # directorates and their coaches are read fresh.
+    ids = figures("coach-pool-directorates", lambda: {"ids": list(
+        Directorate.objects.filter(Exists(_pool_profiles().filter(user__directorate=OuterRef("pk"))))
+        .order_by("name").values_list("pk", flat=True))})["ids"]
+    page = Paginator(ids, POOL_DIRECTORATES_PER_PAGE).get_page(page_number)
+    by_id = Directorate.objects.in_bulk(list(page.object_list))
+    directorates = [by_id[pk] for pk in page.object_list if pk in by_id]
     if not page.has_next():
         directorates.append(None)
     return page, pool_summary(capacity, directorates)

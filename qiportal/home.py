@@ -30,7 +30,11 @@ class Panel:
 
 
 def my_projects(user) -> Panel:
-    projects = list(Project.objects.involving(user).for_list().order_by("status", "-updated_at")[:8])
+    # The eight ids first (no joins), then those eight with their team, lead and coach: someone on many
+    # teams no longer makes the database join every one of their projects before keeping eight.
+    mine = list(Project.objects.involving(user).order_by("status", "-updated_at").values_list("pk", flat=True)[:8])
+    order = {pk: i for i, pk in enumerate(mine)}
+    projects = sorted(Project.objects.filter(pk__in=mine).for_list(), key=lambda p: order[p.pk])
     drafts = sum(1 for p in projects if p.status in (ProjectStatus.DRAFT, ProjectStatus.RETURNED))
     return Panel("home/_my_projects.html", "My ideas and projects",
                  {"projects": projects, "drafts": drafts, "can_submit": roles.can_submit_ideas(user)})
@@ -80,12 +84,15 @@ def stories(user) -> Panel | None:
 
 
 def advisor(user) -> Panel:
-    """How many coaches the IA supervises and how many are full (one aggregate), and the first eight by name."""
-    supervised = CoachProfile.objects.filter(supervisor=user, user__is_active=True)
-    counts = supervised.aggregate(n=Count("pk"), full=Count("pk", filter=Q(current_teams__gte=F("max_teams"))))
-    loads = coaching.coach_loads(supervised, order_by=["user__display_name"], limit=8)
-    return Panel("home/_advisor.html", "Coaches you supervise",
-                 {"loads": loads, "count": counts["n"], "full": counts["full"]})
+    """How many coaches the IA supervises and how many are full, and the first eight by name: remembered for
+    a minute (labelled so), as an IA may supervise many coaches."""
+    def compute() -> dict:
+        supervised = CoachProfile.objects.filter(supervisor=user, user__is_active=True)
+        counts = supervised.aggregate(n=Count("pk"), full=Count("pk", filter=Q(current_teams__gte=F("max_teams"))))
+        loads = coaching.coach_loads(supervised, order_by=["user__display_name"], limit=8)
+        return {"loads": loads, "count": counts["n"], "full": counts["full"]}
+
+    return Panel("home/_advisor.html", "Coaches you supervise", figures(f"home-advisor-{user.pk}", compute))
 
 
 def _pipeline_figures() -> dict:
