@@ -257,15 +257,15 @@ def pool_summary(capacity: str = "", directorates=None) -> list[DirectoratePool]
     return summary
 
 
-POOL_DIRECTORATES_PER_PAGE = 10
+POOL_DIRECTORATES_PER_PAGE = 5
 
 
 def pool_page(capacity: str = "", page_number=1):
-    """One page of the pool: ten directorates that have coaches, in name order (coaches with no directorate
+    """One page of the pool: five directorates that have coaches, in name order (coaches with no directorate
     come on the last page). Returns the page of directorates and their summaries; a fixed number of queries."""
     from django.core.paginator import Paginator
 
-    # Which directorates have coaches (ids in name order) is remembered for a minute; the page's ten
+    # Which directorates have coaches (ids in name order) is remembered for a minute; the page's five
     # directorates and their coaches are read fresh.
     ids = figures("coach-pool-directorates", lambda: {"ids": list(
         Directorate.objects.filter(Exists(_pool_profiles().filter(user__directorate=OuterRef("pk"))))

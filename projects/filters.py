@@ -58,6 +58,9 @@ class ProjectFilter(django_filters.FilterSet):
         team_id, coach_id = _int(data.get("team")), _int(data.get("coach"))
         if directorate_id is None and team_id is not None:
             directorate_id = Team.objects.filter(pk=team_id).values_list("directorate_id", flat=True).first()
+        # Directorates as (id, name) rows rather than model instances: there may be hundreds.
+        form.fields["directorate"].widget.choices = [("", "Any directorate"),
+                                                     *Directorate.objects.values_list("pk", "name")]
         team_field, coach_field = form.fields["team"], form.fields["coach"]
         if directorate_id is None:
             team_field.widget.choices = [("", "Choose a directorate first")]

@@ -9,6 +9,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ops.cache import figures
+from organisation.rules import is_qi_admin
+
 from .models import (
     ALLOWED_TRANSITIONS,
     EventKind,
@@ -158,3 +161,13 @@ def similar_projects(project: Project, *, user, limit: int = 5) -> list[tuple[Pr
             scored.append((other, shared))
     scored.sort(key=lambda item: -item[1])
     return scored[:limit]
+
+
+def visible_count(user) -> int:
+    """How many projects the person can see, without counting the whole portfolio on every list view:
+    the trust-wide totals are remembered for a minute (ops.cache); the person's own drafts are counted fresh."""
+    totals = figures("project-totals", lambda: {
+        "all": Project.objects.count(), "not_draft": Project.objects.exclude(status=ProjectStatus.DRAFT).count()})
+    if is_qi_admin(user):
+        return totals["all"]
+    return totals["not_draft"] + Project.objects.filter(status=ProjectStatus.DRAFT).involving(user).count()

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from .filters import ProjectFilter
 from .forms import CONDITION_WORDING, IdeaForm, SubmitIdeaForm, missing_for_submission
 from .models import APPROVED_STATUSES, EventKind, Project, ProjectEvent, ProjectMember, ProjectStatus
-from .services import TransitionError, similar_projects, submit_idea
+from .services import TransitionError, similar_projects, submit_idea, visible_count
 
 PAGE_SIZE = 25
 
@@ -50,18 +50,35 @@ def _query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its total instead of counting it."""
+
+    def __init__(self, *args, count: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     projects = _with_alignment(Project.objects.visible_to(request.user).for_list())
     project_filter = ProjectFilter(request.GET or None, queryset=projects)
-    page = Paginator(project_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filtered = project_filter.is_bound and project_filter.form.is_valid() and any(
+        project_filter.form.cleaned_data.values())
+    paginator = Paginator(project_filter.qs, PAGE_SIZE)
+    if not filtered:
+        paginator = CountedPaginator(project_filter.qs, PAGE_SIZE, count=visible_count(request.user))
+    page = paginator.get_page(request.GET.get("page"))
     for project in page:  # read the prefetched alignment once, not five times a row in the template
         project.alignment = ([(o.name, False) for o in project.objectives.all()]
                              + [(p.name, True) for p in project.priorities.all()])
     return render(request, "projects/list.html", {
         "filter": project_filter,
         "page": page,
-        "filtered": project_filter.is_bound and any(project_filter.form.cleaned_data.values()),
+        "filtered": filtered,
         "query": _query_without_page(request),
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "ellipsis": Paginator.ELLIPSIS,

@@ -148,7 +148,7 @@ def test_index_query_count_does_not_grow_with_coaches_or_projects(client, coach,
     assert len(response.context["my_teams"]) == 2
 
 
-def test_the_pool_is_paged_ten_directorates_at_a_time(client, qiadmin, make_coach, django_assert_max_num_queries):
+def test_the_pool_is_paged_five_directorates_at_a_time(client, qiadmin, make_coach, django_assert_max_num_queries):
     from ..factories import DirectorateFactory
 
     names = [f"Directorate {i:02d}" for i in range(12)]
@@ -158,10 +158,10 @@ def test_the_pool_is_paged_ten_directorates_at_a_time(client, qiadmin, make_coac
     with django_assert_max_num_queries(14):
         first = client.get(reverse("coaching:index"))
     shown = [d.name for d in first.context["pool"]]
-    assert shown == names[:10]
+    assert shown == names[:5]
     assert first.context["pool_totals"]["coaches"] == 12
     html = first.content.decode()
-    assert "Directorates 1–10 of 12" in html and "page=2" in html
-    second = client.get(reverse("coaching:index"), {"page": 2, "capacity": "room"})
-    assert [d.name for d in second.context["pool"]] == names[10:]
+    assert "Directorates 1–5 of 12" in html and "page=2" in html
+    last = client.get(reverse("coaching:index"), {"page": 3, "capacity": "room"})
+    assert [d.name for d in last.context["pool"]] == names[10:]
     assert client.get(reverse("coaching:index"), {"page": "nonsense"}).status_code == 200
