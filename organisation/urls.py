@@ -9,4 +9,6 @@ urlpatterns = [
     path("organisation/", views.directory, name="directory"),
     path("organisation/<slug:slug>/", views.directorate, name="directorate"),
     path("people/<int:pk>/", views.person, name="person"),
+    path("people/search/", views.people_search, name="people_search"),
+    path("teams/search/", views.team_search, name="team_search"),
 ]

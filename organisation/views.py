@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from .directory import find_people, find_teams, person_kind, person_label
 from .forms import ProfileForm
 from .models import CoachProfile, Directorate, Role, RoleAssignment, Team, User
 
@@ -64,3 +65,19 @@ def directorate(request: HttpRequest, slug: str) -> HttpResponse:
         "organisation/directorate.html",
         {"directorate": directorate, "teams": teams, "assignments": assignments},
     )
+
+
+@login_required
+def people_search(request: HttpRequest) -> JsonResponse:
+    """People matching ?q= for the team pickers: name, team or partner organisation, and kind."""
+    exclude = request.GET.get("exclude")
+    people = find_people(request.GET.get("q", ""), exclude=int(exclude) if (exclude or "").isdigit() else None)
+    return JsonResponse({"results": [{"id": p.pk, "label": person_label(p), "group": person_kind(p)}
+                                     for p in people]})
+
+
+@login_required
+def team_search(request: HttpRequest) -> JsonResponse:
+    """Teams matching ?q= for the team picker, labelled with their directorate."""
+    return JsonResponse({"results": [{"id": t.pk, "label": t.name, "group": t.directorate.name}
+                                     for t in find_teams(request.GET.get("q", ""))]})

@@ -7,9 +7,12 @@ from collections.abc import Iterable
 from django import forms
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
+from organisation.directory import PERSON_KINDS, person_kind, person_label
 from organisation.models import AnnualPriority, LivedExperience, StrategicObjective, Team, User
+from organisation.widgets import PickerSelect, PickerSelectMultiple
 
 from .models import MemberRole, Project, ProjectMember
 from .services import create_idea
@@ -27,25 +30,6 @@ NO_ALIGNMENT_IS_FINE = (
 )
 
 
-def grouped_choices(items: Iterable, group, label) -> list[tuple[str, list[tuple[int, str]]]]:
-    """Choices as <optgroup>s, in the order the items arrive."""
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for item in items:
-        groups.setdefault(group(item), []).append((item.pk, label(item)))
-    return list(groups.items())
-
-
-PERSON_KINDS = ("Staff", "Service users and carers", "External partners")
-
-
-def person_kind(person: User) -> str:
-    if person.external_organisation_id:
-        return PERSON_KINDS[2]
-    if person.lived_experience:
-        return PERSON_KINDS[1]
-    return PERSON_KINDS[0]
-
-
 def role_for(person: User) -> str:
     """A team member's role follows from who they are in the directory."""
     if person.external_organisation_id:
@@ -57,9 +41,17 @@ def role_for(person: User) -> str:
     return MemberRole.MEMBER
 
 
-def _person_label(person: User) -> str:
-    where = person.external_organisation or person.team
-    return f"{person.name} – {where}" if where else person.name
+SUGGESTED_COLLEAGUES = 40
+SUGGESTED_OTHERS = 20  # service users and carers, and partners: each listed up to this many
+
+
+def _people_rows(people) -> list[tuple[int, str, str]]:
+    rows = list({p.pk: (p.pk, person_label(p), person_kind(p)) for p in people}.values())
+    return sorted(rows, key=lambda r: (PERSON_KINDS.index(r[2]), r[1].lower()))
+
+
+def _team_rows(teams) -> list[tuple[int, str, str]]:
+    return [(t.pk, t.name, t.directorate.name) for t in teams.order_by("directorate__name", "name")]
 
 
 class IdeaForm(forms.ModelForm):
@@ -68,8 +60,8 @@ class IdeaForm(forms.ModelForm):
         required=False,
         label="Who else is on the team?",
         help_text="Staff from the directory, service users and carers, and people from partner organisations. "
-                  "The lead is always on the team. Hold Ctrl (Cmd on a Mac) to choose more than one.",
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+                  "The lead is always on the team. Your own team is listed; find anyone else by name below. "
+                  "Hold Ctrl (Cmd on a Mac) to choose more than one.",
     )
 
     class Meta:
@@ -128,10 +120,14 @@ class IdeaForm(forms.ModelForm):
     def __init__(self, *args, lead: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.lead = lead
+        # Validation accepts any active team or person; the page lists only suggestions and what is chosen
+        # (a trust may have thousands of teams and tens of thousands of people), the rest is found by name.
         teams = Team.objects.filter(Q(active=True) | Q(pk=self.instance.team_id)).select_related("directorate")
         self.fields["team"].queryset = teams
-        self.fields["team"].choices = [("", "Choose the team")] + grouped_choices(
-            teams, group=lambda t: t.directorate.name, label=lambda t: t.name)
+        self.fields["team"].widget = PickerSelect(
+            search_url=reverse("organisation:team_search"), search_label="Another team? Find it by name",
+            blank="Choose the team", suggest=lambda: _team_rows(teams.filter(directorate_id=lead.directorate_id)),
+            chosen=lambda pks: _team_rows(teams.filter(pk__in=pks)))
 
         self.fields["objectives"].queryset = StrategicObjective.objects.all()
         chosen = self.instance.priorities.all() if self.instance.pk else AnnualPriority.objects.none()
@@ -142,8 +138,14 @@ class IdeaForm(forms.ModelForm):
                   .select_related("team", "external_organisation"))
         members = self.fields["members"]
         members.queryset = people
-        members.choices = sorted(
-            grouped_choices(people, group=person_kind, label=_person_label), key=lambda g: PERSON_KINDS.index(g[0]))
+        members.widget = PickerSelectMultiple(
+            search_url=f"{reverse('organisation:people_search')}?exclude={lead.pk}",
+            search_label="Find someone by name, team or organisation",
+            suggest=lambda: _people_rows([
+                *(people.filter(team_id=lead.team_id)[:SUGGESTED_COLLEAGUES] if lead.team_id else []),
+                *people.exclude(lived_experience="")[:SUGGESTED_OTHERS],
+                *people.filter(external_organisation__isnull=False)[:SUGGESTED_OTHERS]]),
+            chosen=lambda pks: _people_rows(people.filter(pk__in=pks)), attrs={"size": 10})
         if self.instance.pk and not self.is_bound:
             self.initial["members"] = [
                 m.person_id for m in self.instance.members.filter(left_on__isnull=True).exclude(person=lead)]

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from projects.models import Project, ProjectStatus
 
@@ -36,6 +37,14 @@ def test_idea_to_approved_project_with_coach_and_sponsor(page, live_server, demo
     for name in ("condition_matters_most", "condition_team_agreed", "condition_whole_team"):
         page.locator(f"input[name='{name}']").check()
     page.get_by_label("Full partners in the team").check()
+    # Someone from another team, found by typing (the form lists only suggestions).
+    page.get_by_label("Find someone by name, team or organisation").fill("coach")
+    found = page.locator("[data-picker=id_members] .picker-results button").first
+    found.wait_for()
+    found.click()
+    expect(page.locator("[data-picker=id_members] .picker-results")).to_contain_text("added")
+    picked = page.locator("#id_members option:checked")
+    expect(picked).to_have_count(1)
     axe_check("idea form")
     shot("journey-1-idea-form")
     page.get_by_role("button", name="Save and review for submission").click()
@@ -43,6 +52,7 @@ def test_idea_to_approved_project_with_coach_and_sponsor(page, live_server, demo
     axe_check("submit page")
     shot("journey-2-review-and-duplicate-check")
     page.get_by_role("button", name="Send to the forum").click()
+    assert Project.objects.get(title=TITLE).members.filter(left_on__isnull=True).count() == 2
     page.wait_for_url("**/projects/*/")
     assert "forum" in page.locator(".messages").inner_text()
     project = Project.objects.get(title=TITLE)

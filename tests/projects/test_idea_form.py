@@ -47,12 +47,14 @@ def test_validation_errors_appear_beside_the_fields_and_keep_what_was_typed(clie
     assert "nothing you typed has been lost" in html
 
 
-def test_the_form_offers_teams_grouped_by_directorate_and_the_three_conditions_in_full(
+def test_the_form_offers_own_directorates_teams_and_the_three_conditions_in_full(
         client, staff, ward, other_ward):
     client.force_login(staff)
     html = client.get(reverse("projects:idea_new")).content.decode()
-    assert f'<optgroup label="{ward.directorate.name}">' in html
-    assert f'<optgroup label="{other_ward.directorate.name}">' in html
+    assert f'<optgroup label="{ward.directorate.name}">' in html and f">{ward.name}</option>" in html
+    # Other directorates' teams are found by name (a trust may have thousands), not listed.
+    assert f">{other_ward.name}</option>" not in html
+    assert reverse("organisation:team_search") in html and reverse("organisation:people_search") in html
     assert "The whole team, service users included, agreed that this is our biggest opportunity" in html
     assert "not one person, and not one profession" in html
     assert "that is a legitimate answer" in html
@@ -155,3 +157,46 @@ def test_an_inactive_team_is_not_offered_for_a_new_idea(client, staff, directora
     client.force_login(staff)
     html = client.get(reverse("projects:idea_new")).content.decode()
     assert closed.name not in html
+
+
+def test_a_team_or_person_found_by_search_is_accepted_and_shown_chosen(client, staff, other_ward, idea_data):
+    """Only suggestions are listed, but any active team or person posted is valid and stays on the page."""
+    far_away = UserFactory(team=other_ward, display_name="Far Away Nurse")
+    client.force_login(staff)
+    response = client.post(reverse("projects:idea_new"), idea_data(team=other_ward.pk, members=[far_away.pk],
+                                                                   title=""))
+    html = response.content.decode()
+    assert response.status_code == 200  # the missing title keeps the form on screen
+    assert f'<option value="{other_ward.pk}" selected>{other_ward.name}</option>' in html
+    assert f'<option value="{far_away.pk}" selected>Far Away Nurse' in html
+    client.post(reverse("projects:idea_new"), idea_data(team=other_ward.pk, members=[far_away.pk]))
+    project = Project.objects.get()
+    assert project.team == other_ward and project.members.filter(person=far_away).exists()
+
+
+def test_the_people_and_team_searches(client, staff, ward, other_ward):
+    UserFactory(team=other_ward, display_name="Priya Raman", job_title="Ward manager")
+    client.force_login(staff)
+    found = client.get(reverse("organisation:people_search"), {"q": "priya ward"}).json()["results"]
+    assert [(r["label"], r["group"]) for r in found] == [(f"Priya Raman – {other_ward.name}", "Staff")]
+    assert client.get(reverse("organisation:people_search"), {"q": "p"}).json() == {"results": []}
+    assert client.get(reverse("organisation:people_search"),
+                      {"q": staff.name.split()[0], "exclude": staff.pk}).json()["results"] == []
+    teams = client.get(reverse("organisation:team_search"), {"q": "hazel"}).json()["results"]
+    assert teams == [{"id": other_ward.pk, "label": other_ward.name, "group": other_ward.directorate.name}]
+
+
+def test_the_searches_need_a_login(client):
+    for name in ("organisation:people_search", "organisation:team_search"):
+        assert client.get(reverse(name), {"q": "ward"}).status_code == 302
+
+
+def test_the_form_costs_the_same_however_many_people_and_teams(client, staff, django_assert_max_num_queries):
+    client.force_login(staff)
+    with django_assert_max_num_queries(20) as small:
+        client.get(reverse("projects:idea_new"))
+    for _ in range(30):
+        UserFactory(team=TeamFactory())
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        html = client.get(reverse("projects:idea_new")).content.decode()
+    assert html.count("<option") < 20
