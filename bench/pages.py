@@ -119,7 +119,9 @@ def discover(admin: Client) -> dict[str, tuple[str, str]]:
     chair.login("chair")
     _, chair_home, _ = chair.request("GET", "/")
     meeting = first_link(chair_home, r'"/forums/meetings/\d+/"')
-    pages = {f"home ({p})": (p, "/") for p in PERSONAS}
+    # The floor: a page that only checks the database, through the same server and clients.
+    pages = {"floor (/health/)": ("staff", "/health/")}
+    pages.update({f"home ({p})": (p, "/") for p in PERSONAS})
     pages.update({
         "project list": ("staff", "/projects/"),
         "project page": ("staff", project),
@@ -138,6 +140,7 @@ def measure(pages: dict, requests: int, clients: int) -> dict[str, list[float]]:
             c.login(persona)
             logged_in[persona].append(c)
     results: dict[str, list[float]] = {}
+    throughput.clear()
     for name, (persona, path) in pages.items():
         pool = logged_in[persona]
         for c in pool[:2]:  # warm up each worker's caches and connections
@@ -153,11 +156,17 @@ def measure(pages: dict, requests: int, clients: int) -> dict[str, list[float]]:
                 times.append(elapsed * 1000)
             return times
 
+        started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=clients) as ex:
             results[name] = [t for ts in ex.map(work, pool) for t in ts]
-        print(f"  {name:28} p50 {pct(results[name], 0.5):7.1f} ms  p95 {pct(results[name], 0.95):7.1f} ms",
-              flush=True)
+        rate = len(results[name]) / (time.perf_counter() - started)
+        throughput[name] = rate
+        print(f"  {name:28} p50 {pct(results[name], 0.5):7.1f} ms  p95 {pct(results[name], 0.95):7.1f} ms"
+              f"  {rate:6.1f} pages/s", flush=True)
     return results
+
+
+throughput: dict[str, float] = {}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -207,6 +216,7 @@ def main() -> int:
     print(header)
     worst_p95, worst_ratio = 0.0, 0.0
     for name in table[scales[0]]:
+        floor = name.startswith("floor")
         row = f"{name:28}"
         p95s = []
         for s in scales:
@@ -215,10 +225,11 @@ def main() -> int:
             row += f"  {p50:7.1f}ms {p95:7.1f}ms"
         if len(scales) > 1:
             ratio = p95s[-1] / p95s[0]
-            worst_ratio = max(worst_ratio, ratio)
+            worst_ratio = worst_ratio if floor else max(worst_ratio, ratio)
             row += f"  {ratio:8.2f}"
-        worst_p95 = max(worst_p95, p95s[-1])
+        worst_p95 = worst_p95 if floor else max(worst_p95, p95s[-1])
         print(row)
+    print("(the floor line is not a product page and is left out of the worst figures)")
     print(f"worst p95 at scale {scales[-1]}: {worst_p95:.1f} ms (budget 100 ms)"
           + (f"; worst scaled/demo p95 ratio {worst_ratio:.2f} (budget 1.5)" if len(scales) > 1 else ""))
     return 0
