@@ -26,6 +26,35 @@ class MeasuresConfig(AppConfig):
 
         register_nightly("charts", nightly_step)
         self._register_workspace_panel()
+        self._redraw_charts_when_pdsa_cycles_change()
+
+    @staticmethod
+    def _redraw_charts_when_pdsa_cycles_change() -> None:
+        """PDSA cycles (number, date, change idea title) are drawn on the project's charts."""
+        from django.db.models.signals import post_delete, post_save
+
+        from workspace.models import ChangeIdea, PDSACycle
+
+        from .services import touch_project_measures
+
+        def relevant(update_fields, names) -> bool:
+            return update_fields is None or bool(set(update_fields) & names)
+
+        def cycle_changed(sender, instance, update_fields=None, **kwargs) -> None:
+            if relevant(update_fields, {"number", "done_on", "planned_start", "change_idea"}):
+                # By id: in a cascade the change idea may already be gone (then so are the measures' marks).
+                project_id = (ChangeIdea.objects.filter(pk=instance.change_idea_id)
+                              .values_list("project_id", flat=True).first())
+                if project_id:
+                    touch_project_measures(project_id)
+
+        def idea_changed(sender, instance, update_fields=None, **kwargs) -> None:
+            if relevant(update_fields, {"title"}) and not kwargs.get("created"):
+                touch_project_measures(instance.project_id)
+
+        post_save.connect(cycle_changed, sender=PDSACycle, dispatch_uid="measures-pdsa-saved")
+        post_delete.connect(cycle_changed, sender=PDSACycle, dispatch_uid="measures-pdsa-deleted")
+        post_save.connect(idea_changed, sender=ChangeIdea, dispatch_uid="measures-idea-saved")
 
     @staticmethod
     def _register_workspace_panel() -> None:

@@ -502,6 +502,18 @@ def touch(measure: Measure, now: dt.datetime | None = None) -> None:
     transaction.on_commit(lambda: tasks.render_measure.delay(pk))
 
 
+def touch_project_measures(project_id: int) -> int:
+    """A project's PDSA cycles changed: they are drawn on its measures' charts, so those snapshots are stale."""
+    from . import tasks
+
+    ids = list(Measure.objects.filter(project_id=project_id).values_list("pk", flat=True))
+    if ids:
+        Measure.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+        for pk in ids:
+            transaction.on_commit(lambda pk=pk: tasks.render_measure.delay(pk))
+    return len(ids)
+
+
 # --------------------------------------------------------------------------- uploads
 
 

@@ -275,7 +275,8 @@ def save_cycle(cycle: PDSACycle, *, by, **fields) -> PDSACycle:
         decided_before = PDSACycle.objects.filter(pk=cycle.pk).values_list("act_decision", flat=True).first()
         for name, value in fields.items():
             setattr(cycle, name, value)
-        cycle.save()
+        # Only the fields given: listeners (the charts draw a cycle's number and dates) see what changed.
+        cycle.save(update_fields=[*fields, "updated_at"])
         refresh_idea_status(cycle.change_idea)
         if cycle.act_decision and cycle.act_decision != decided_before:
             record_event(cycle.change_idea.project, kind=EventKind.NOTE, by=by,

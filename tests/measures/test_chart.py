@@ -160,3 +160,34 @@ def test_summary_batch_reading_agrees_with_the_measure_page(ward, chart):
         one = chart_for(m, points[m.pk], [], config, with_figure=False)
         assert (row.variation_icon, row.assurance_icon) == (one.variation_icon, one.assurance_icon), m.pk
         assert row.latest_value == pytest.approx(one.latest_value)
+
+
+def test_a_pdsa_change_makes_the_projects_chart_snapshots_stale(project_measure, project):
+    """A PDSA cycle is drawn on the project's charts: adding, re-dating or removing one redraws them."""
+    from measures.models import Measure
+    from measures.rendering import is_fresh, render_measures
+    from workspace.models import ChangeIdea, PDSACycle
+
+    add_points(project_measure, STABLE)
+    render_measures([project_measure.pk])
+
+    def fresh() -> bool:
+        m = Measure.objects.select_related("snapshot").get(pk=project_measure.pk)
+        return is_fresh(m.snapshot, m, SPCConfig.current())
+
+    assert fresh()
+    idea = ChangeIdea.objects.create(project=project, title="Safety huddle at handover")
+    assert fresh()  # a new idea with no cycle draws nothing
+    cycle = PDSACycle.objects.create(change_idea=idea, number=1, planned_start=dt.date(2023, 4, 3))
+    assert not fresh()
+    render_measures([project_measure.pk])
+    assert fresh()
+    cycle.done_on = dt.date(2023, 6, 20)
+    cycle.save(update_fields=["done_on"])
+    assert not fresh()
+    render_measures([project_measure.pk])
+    cycle.prediction = "Fewer incidents at handover"
+    cycle.save(update_fields=["prediction", "updated_at"])
+    assert fresh()  # the plan's text is not on the chart: no redraw
+    cycle.delete()
+    assert not fresh()
