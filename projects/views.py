@@ -66,11 +66,11 @@ class CountedPaginator(Paginator):
 def project_list(request: HttpRequest) -> HttpResponse:
     projects = _with_alignment(Project.objects.visible_to(request.user).for_list())
     project_filter = ProjectFilter(request.GET or None, queryset=projects)
-    filtered = project_filter.is_bound and project_filter.form.is_valid() and any(
-        project_filter.form.cleaned_data.values())
-    paginator = Paginator(project_filter.qs, PAGE_SIZE)
-    if not filtered:
-        paginator = CountedPaginator(project_filter.qs, PAGE_SIZE, count=visible_count(request.user))
+    form = project_filter.form
+    unfiltered = not project_filter.is_bound or (form.is_valid() and not any(form.cleaned_data.values()))
+    # Unfiltered, the total is known without counting; filtered (or a filter in error: no rows), it is counted.
+    paginator = (CountedPaginator(project_filter.qs, PAGE_SIZE, count=visible_count(request.user)) if unfiltered
+                 else Paginator(project_filter.qs, PAGE_SIZE))
     page = paginator.get_page(request.GET.get("page"))
     for project in page:  # read the prefetched alignment once, not five times a row in the template
         project.alignment = ([(o.name, False) for o in project.objectives.all()]
@@ -78,7 +78,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/list.html", {
         "filter": project_filter,
         "page": page,
-        "filtered": filtered,
+        "filtered": project_filter.is_bound and any(form.cleaned_data.values()),
         "query": _query_without_page(request),
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "ellipsis": Paginator.ELLIPSIS,

@@ -151,3 +151,7 @@ def test_an_unknown_team_is_a_message_not_an_error(client, staff, portfolio):
     response = client.get(reverse("projects:list"), {"team": "999999"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+    # With another filter beside the one in error, the total is that of the rows shown, not of the portfolio.
+    response = client.get(reverse("projects:list"), {"team": "999999", "status": ProjectStatus.ACTIVE})
+    assert titles(response) == {"Faster discharge letters"}
+    assert response.context["page"].paginator.count == 1
