@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -50,13 +51,17 @@ class CoachLoad:
         return self.profile.hours_per_week
 
 
+def _active_coaches(profiles):
+    """The profiles of active people who hold the coach role. A semi-join rather than a join + DISTINCT:
+    DISTINCT over these wide rows cost seconds at 4,000 coaches."""
+    coaches = RoleAssignment.objects.filter(role=Role.COACH).values("user_id")
+    return profiles.filter(user__is_active=True, user_id__in=coaches)
+
+
 def coach_loads(profiles=None, *, order_by=None, limit: int | None = None) -> list[CoachLoad]:
     """Coaches with their current load, in one query: the load is the profile's kept count."""
-    qs = profiles if profiles is not None else CoachProfile.objects.all()
-    # A semi-join rather than a join + DISTINCT: DISTINCT over these wide rows cost seconds at 4,000 coaches.
-    coaches = RoleAssignment.objects.filter(role=Role.COACH).values("user_id")
-    qs = (qs.filter(user__is_active=True, user_id__in=coaches)
-          .select_related("user", "user__directorate", "user__team", "supervisor"))
+    qs = _active_coaches(profiles if profiles is not None else CoachProfile.objects.all()).select_related(
+        "user", "user__directorate", "user__team", "supervisor")
     if order_by:
         qs = qs.order_by(*order_by)
     if limit is not None:
@@ -214,8 +219,7 @@ POOL_FILTERS = {"room": lambda c: not c.at_capacity, "full": lambda c: c.at_capa
 
 
 def _pool_profiles():
-    coaches = RoleAssignment.objects.filter(role=Role.COACH).values("user_id")
-    return CoachProfile.objects.filter(user__is_active=True, user_id__in=coaches)
+    return _active_coaches(CoachProfile.objects.all())
 
 
 def pool_totals() -> dict[str, Any]:
@@ -263,8 +267,6 @@ POOL_DIRECTORATES_PER_PAGE = 5
 def pool_page(capacity: str = "", page_number=1):
     """One page of the pool: five directorates that have coaches, in name order (coaches with no directorate
     come on the last page). Returns the page of directorates and their summaries; a fixed number of queries."""
-    from django.core.paginator import Paginator
-
     # Which directorates have coaches (ids in name order) is remembered for a minute; the page's five
     # directorates and their coaches are read fresh.
     ids = figures("coach-pool-directorates", lambda: {"ids": list(

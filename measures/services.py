@@ -493,25 +493,27 @@ def save_points(measure: Measure, inputs: Sequence[PointInput], *, by, source: s
 def touch(measure: Measure, now: dt.datetime | None = None) -> None:
     """The measure's inputs changed (data, phases, annotations, settings): its snapshot is stale from now, and
     is recomputed right after the transaction commits, so people see their chart at once."""
-    from . import tasks
-
     now = now or timezone.now()
-    Measure.objects.filter(pk=measure.pk).update(updated_at=now)
+    _mark_stale([measure.pk], now)
     measure.updated_at = now
-    pk = measure.pk
-    transaction.on_commit(lambda: tasks.render_measure.delay(pk))
 
 
 def touch_project_measures(project_id: int) -> int:
     """A project's PDSA cycles changed: they are drawn on its measures' charts, so those snapshots are stale."""
+    ids = list(Measure.objects.filter(project_id=project_id).values_list("pk", flat=True))
+    _mark_stale(ids, timezone.now())
+    return len(ids)
+
+
+def _mark_stale(ids: list[int], now: dt.datetime) -> None:
+    """Bump the measures' stamp (their snapshots are stale from now) and re-render each after commit."""
     from . import tasks
 
-    ids = list(Measure.objects.filter(project_id=project_id).values_list("pk", flat=True))
-    if ids:
-        Measure.objects.filter(pk__in=ids).update(updated_at=timezone.now())
-        for pk in ids:
-            transaction.on_commit(lambda pk=pk: tasks.render_measure.delay(pk))
-    return len(ids)
+    if not ids:
+        return
+    Measure.objects.filter(pk__in=ids).update(updated_at=now)
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: tasks.render_measure.delay(pk))
 
 
 # --------------------------------------------------------------------------- uploads

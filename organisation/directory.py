@@ -28,10 +28,6 @@ def person_label(person: User) -> str:
     return f"{person.name} – {where}" if where else person.name
 
 
-def team_label(team: Team) -> str:
-    return f"{team.name} – {team.directorate.name}"
-
-
 def find_people(query: str, *, exclude: int | None = None) -> list[User]:
     """Active people whose name, username, e-mail, job title, team or partner organisation matches every word."""
     words = query.split()

@@ -66,9 +66,7 @@ class ProjectQuerySet(models.QuerySet):
             return self.none()
         if is_qi_admin(user):
             return self
-        on_team = list(ProjectMember.objects.filter(person=user, left_on__isnull=True)
-                       .values_list("project_id", flat=True))
-        return self.filter(~Q(status=ProjectStatus.DRAFT) | Q(lead=user) | Q(created_by=user) | Q(pk__in=on_team))
+        return self.filter(~Q(status=ProjectStatus.DRAFT) | _involving(user))
 
     def awaiting_forum(self) -> ProjectQuerySet:
         return self.filter(status=ProjectStatus.SUBMITTED)
@@ -81,17 +79,22 @@ class ProjectQuerySet(models.QuerySet):
 
     def involving(self, user) -> ProjectQuerySet:
         """Projects the person leads, started, or is on the team of."""
-        # The team memberships are read first (an indexed lookup), so the three branches are index scans
-        # the database can OR together; an EXISTS inside the OR made it scan every project.
-        on_team = list(ProjectMember.objects.filter(person=user, left_on__isnull=True)
-                       .values_list("project_id", flat=True))
-        return self.filter(Q(lead=user) | Q(created_by=user) | Q(pk__in=on_team))
+        return self.filter(_involving(user))
 
     def aligned(self) -> ProjectQuerySet:
         return self.filter(Q(objectives__isnull=False) | Q(priorities__isnull=False)).distinct()
 
     def for_list(self) -> ProjectQuerySet:
         return self.select_related("team", "directorate", "lead", "coach", "sponsor")
+
+
+def _involving(user) -> Q:
+    """Leads, started, or is on the team of. The team memberships are read first (an indexed lookup), so
+    the three branches are index scans the database can OR together; an EXISTS inside the OR made it scan
+    every project."""
+    on_team = list(ProjectMember.objects.filter(person=user, left_on__isnull=True)
+                   .values_list("project_id", flat=True))
+    return Q(lead=user) | Q(created_by=user) | Q(pk__in=on_team)
 
 
 class Project(models.Model):
