@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from coaching.services import CoachLoad, advisors, sponsors_for, suggest_coaches
+from organisation.widgets import FastSelect
 
 from .models import Attendance, Outcome
 
@@ -52,18 +53,15 @@ class AllocationChoices:
         return self._people.get(str(pk))
 
 
-class CoachSelect(forms.Select):
+class CoachSelect(FastSelect):
     """Marks coaches at capacity so the page can ask for an override reason without any script."""
 
     def __init__(self, *args, at_capacity: set[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.at_capacity = at_capacity or set()
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        if str(value) in self.at_capacity:
-            option["attrs"]["data-at-capacity"] = "true"
-        return option
+    def option_attrs(self, value: str) -> str:
+        return ' data-at-capacity="true"' if value in self.at_capacity else ""
 
 
 # Short labels for the buttons a chair presses in the room.
@@ -77,8 +75,8 @@ class DecisionForm(forms.Form):
     rationale = forms.CharField(label="Feedback, reason or note", required=False,
                                 widget=forms.Textarea(attrs={"rows": 3}))
     coach = forms.ChoiceField(label="QI coach", required=False)
-    sponsor = forms.ChoiceField(label="QI sponsor", required=False)
-    advisor = forms.ChoiceField(label="Improvement Advisor (optional)", required=False)
+    sponsor = forms.ChoiceField(label="QI sponsor", required=False, widget=FastSelect)
+    advisor = forms.ChoiceField(label="Improvement Advisor (optional)", required=False, widget=FastSelect)
     override_reason = forms.CharField(
         label="Why this coach, although at capacity?", required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required when the chosen coach already has their maximum number of teams.")

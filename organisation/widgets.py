@@ -28,7 +28,7 @@ class FastSelect(forms.Select):
 
         def option(v, label) -> str:
             v = "" if v is None else str(v)
-            return (f'<option value="{escape(v)}"{" selected" if v in chosen else ""}>'
+            return (f'<option value="{escape(v)}"{self.option_attrs(v)}{" selected" if v in chosen else ""}>'
                     f"{escape(str(label))}</option>")
 
         for group, options in self.choices:
@@ -40,6 +40,10 @@ class FastSelect(forms.Select):
                 parts.append(option(group, options))
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every value and label above is escaped
+
+    def option_attrs(self, value: str) -> str:
+        """Extra attributes for one option, as escaped markup with a leading space (none by default)."""
+        return ""
 
 
 class PickerSelect(FastSelect):

@@ -98,7 +98,22 @@ def test_suggestions_list_the_directorate_then_at_most_ten_with_room_elsewhere(
     mine = [make_coach(max_teams=1) for _ in range(3)]
     roomy = [make_coach(directorate=other_directorate, max_teams=6, hours=4) for _ in range(SUGGEST_FROM_ELSEWHERE)]
     [make_coach(directorate=other_directorate, max_teams=1, hours=2) for _ in range(5)]
+    with django_assert_max_num_queries(3):  # the trust-wide ranking, remembered for a minute
+        suggest_coaches(directorate.pk)
     with django_assert_max_num_queries(2):
         loads = suggest_coaches(directorate.pk)
     assert [c.coach for c in loads[:3]] == sorted(mine, key=lambda u: u.name)
     assert {c.coach for c in loads[3:]} == set(roomy)
+
+
+def test_a_remembered_ranking_never_offers_a_coach_who_has_since_filled_up(
+        directorate, other_directorate, make_coach):
+    from organisation.models import CoachProfile
+
+    roomy = [make_coach(directorate=other_directorate, max_teams=3) for _ in range(3)]
+    assert {c.coach for c in suggest_coaches(directorate.pk)} == set(roomy)  # ranking remembered now
+    CoachProfile.objects.filter(user=roomy[0]).update(current_teams=3)
+    CoachProfile.objects.filter(user=roomy[1]).update(current_teams=1)
+    loads = {c.coach: c for c in suggest_coaches(directorate.pk)}
+    assert set(loads) == set(roomy[1:])
+    assert loads[roomy[1]].teams == 1  # loads are read fresh, not from the remembered ranking
