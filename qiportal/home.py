@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from coaching import services as coaching
 from forums.models import Forum, Meeting
@@ -17,6 +23,7 @@ from ops.cache import figures
 from organisation import rules as roles
 from organisation.models import CoachProfile, Directorate, Role, Team, User
 from projects.models import APPROVED_STATUSES, Project, ProjectStatus
+from workspace.models import Story
 from workspace.services import needing_attention, published_stories
 
 
@@ -78,9 +85,24 @@ def sponsored(user) -> Panel:
     return Panel("home/_sponsor.html", "Projects you sponsor", {"projects": projects})
 
 
+STORIES_KEY = "home:stories-panel"
+
+
 def stories(user) -> Panel | None:
-    chosen = published_stories(2)
-    return Panel("home/_stories.html", "Stories of improvement", {"stories": chosen}, width=12) if chosen else None
+    """The same two stories on everyone's home page, so chosen and written out once and kept until a story
+    changes (or for an hour), rather than on every view."""
+    html = cache.get(STORIES_KEY)
+    if html is None:
+        chosen = published_stories(2)
+        html = render_to_string("home/_stories.html", {"stories": chosen}) if chosen else ""
+        cache.set(STORIES_KEY, html, 3600)
+    return Panel("home/_stories.html", "Stories of improvement", width=12, html=mark_safe(html)) if html else None  # noqa: S308
+
+
+@receiver([post_save, post_delete], sender=Story, dispatch_uid="home-stories-panel")
+def _forget_stories(**kwargs) -> None:
+    # After the commit, so a page rendered meanwhile cannot put the old panel back for the hour.
+    transaction.on_commit(lambda: cache.delete(STORIES_KEY))
 
 
 def advisor(user) -> Panel:

@@ -112,3 +112,28 @@ def test_published_stories_appear_on_everyones_home_page(client, staff, chair, c
     client.force_login(staff)
     html = client.get(reverse("home")).content.decode()
     assert 'data-testid="panel-stories"' in html and "How Willow Ward cut restraint by half" in html
+
+
+def test_the_stories_panel_is_shared_and_a_new_story_shows_once_committed(
+        client, staff, board, chair, coach, sponsor, ward, django_capture_on_commit_callbacks):
+    from projects.models import ProjectStatus
+    from projects.services import transition
+    from workspace.models import Story
+    from workspace.services import add_story
+
+    project = approved_project(team=ward, chair=chair, coach=coach, sponsor=sponsor)
+    transition(project, ProjectStatus.STOPPED, by=chair, summary="Stopped")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = add_story(project, by=chair, kind="improvement", title="Fewer falls on Oak Ward",
+                          body="Hourly rounding...", consent_confirmed=True)
+    client.force_login(staff)
+    assert "Fewer falls on Oak Ward" in client.get(reverse("home")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        add_story(project, by=chair, kind="patient", title="What changed for me",
+                  body="I was asked...", consent_confirmed=True)
+    client.force_login(board)
+    html = client.get(reverse("home")).content.decode()
+    assert "What changed for me" in html and "Fewer falls on Oak Ward" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        Story.objects.filter(pk=first.pk).first().delete()
+    assert "Fewer falls on Oak Ward" not in client.get(reverse("home")).content.decode()
