@@ -51,7 +51,7 @@ class CoachLoad:
         return self.profile.hours_per_week
 
 
-def _active_coaches(profiles):
+def active_coaches(profiles):
     """The profiles of active people who hold the coach role. A semi-join rather than a join + DISTINCT:
     DISTINCT over these wide rows cost seconds at 4,000 coaches."""
     coaches = RoleAssignment.objects.filter(role=Role.COACH).values("user_id")
@@ -60,7 +60,7 @@ def _active_coaches(profiles):
 
 def coach_loads(profiles=None, *, order_by=None, limit: int | None = None) -> list[CoachLoad]:
     """Coaches with their current load, in one query: the load is the profile's kept count."""
-    qs = _active_coaches(profiles if profiles is not None else CoachProfile.objects.all()).select_related(
+    qs = active_coaches(profiles if profiles is not None else CoachProfile.objects.all()).select_related(
         "user", "user__directorate", "user__team", "supervisor")
     if order_by:
         qs = qs.order_by(*order_by)
@@ -96,7 +96,7 @@ def _roomiest_coach_ids(n: int = 4 * SUGGEST_FROM_ELSEWHERE) -> list[int]:
     (20 ms at 3,750 coaches), and every decision form asks, so the ranking is remembered for a minute; the
     loads shown are read fresh by the caller."""
     def compute() -> dict:
-        roomy = _active_coaches(CoachProfile.objects.filter(accepting_teams=True, current_teams__lt=F("max_teams")))
+        roomy = active_coaches(CoachProfile.objects.filter(accepting_teams=True, current_teams__lt=F("max_teams")))
         return {"ids": list(roomy.order_by(*_ROOMIEST).values_list("pk", flat=True)[:n])}
 
     return figures("coach-roomiest", compute)["ids"]
@@ -232,7 +232,7 @@ POOL_FILTERS = {"room": lambda c: not c.at_capacity, "full": lambda c: c.at_capa
 
 
 def _pool_profiles():
-    return _active_coaches(CoachProfile.objects.all())
+    return active_coaches(CoachProfile.objects.all())
 
 
 def pool_totals() -> dict[str, Any]:

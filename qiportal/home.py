@@ -109,7 +109,7 @@ def advisor(user) -> Panel:
     """How many coaches the IA supervises and how many are full, and the first eight by name: remembered for
     a minute (labelled so), as an IA may supervise many coaches."""
     def compute() -> dict:
-        supervised = CoachProfile.objects.filter(supervisor=user, user__is_active=True)
+        supervised = coaching.active_coaches(CoachProfile.objects.filter(supervisor=user))
         counts = supervised.aggregate(n=Count("pk"), full=Count("pk", filter=Q(current_teams__gte=F("max_teams"))))
         loads = coaching.coach_loads(supervised, order_by=["user__display_name"], limit=8)
         return {"loads": loads, "count": counts["n"], "full": counts["full"]}

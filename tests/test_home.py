@@ -137,3 +137,16 @@ def test_the_stories_panel_is_shared_and_a_new_story_shows_once_committed(
     with django_capture_on_commit_callbacks(execute=True):
         Story.objects.filter(pk=first.pk).first().delete()
     assert "Fewer falls on Oak Ward" not in client.get(reverse("home")).content.decode()
+
+
+def test_advisor_panel_counts_only_people_who_still_coach(client, ia, ward):
+    from organisation.models import CoachProfile, RoleAssignment
+
+    coaches = [UserFactory(team=ward, roles=[Role.STAFF, Role.COACH]) for _ in range(3)]
+    for coach in coaches:
+        CoachProfile.objects.create(user=coach, supervisor=ia, max_teams=1)
+    RoleAssignment.objects.filter(user=coaches[0], role=Role.COACH).delete()  # stepped down, profile kept
+    client.force_login(ia)
+    response = client.get(reverse("home"))
+    panel = next(p for p in response.context["panels"] if p.template == "home/_advisor.html")
+    assert panel.context["count"] == 2 and len(panel.context["loads"]) == 2
