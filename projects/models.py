@@ -87,6 +87,17 @@ class ProjectQuerySet(models.QuerySet):
     def for_list(self) -> ProjectQuerySet:
         return self.select_related("team", "directorate", "lead", "coach", "sponsor")
 
+    def for_rows(self) -> ProjectQuerySet:
+        """Only the columns a row of the project list shows. A fifth of `for_list`'s columns: PostgreSQL
+        spent longer planning the full-width query across six tables than running it."""
+        people = [f"{rel}__{name}" for rel in ("lead", "coach") for name in PERSON_NAME_FIELDS]
+        return self.select_related("team", "directorate", "lead", "coach").only(
+            "title", "status", "stage", "updated_at", "team__name", "directorate__name", *people)
+
+
+# What `User.name` reads.
+PERSON_NAME_FIELDS = ("display_name", "first_name", "last_name", "username")
+
 
 def _involving(user) -> Q:
     """Leads, started, or is on the team of. The team memberships are read first (an indexed lookup), so

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
+from organisation.models import AnnualPriority, StrategicObjective
+
 from .filters import ProjectFilter
 from .forms import CONDITION_WORDING, IdeaForm, SubmitIdeaForm, missing_for_submission
 from .models import APPROVED_STATUSES, EventKind, Project, ProjectEvent, ProjectMember, ProjectStatus
@@ -64,7 +66,9 @@ class CountedPaginator(Paginator):
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = _with_alignment(Project.objects.visible_to(request.user).for_list())
+    projects = Project.objects.visible_to(request.user).for_rows().prefetch_related(
+        Prefetch("objectives", queryset=StrategicObjective.objects.only("name")),
+        Prefetch("priorities", queryset=AnnualPriority.objects.only("name")))
     project_filter = ProjectFilter(request.GET or None, queryset=projects)
     form = project_filter.form
     unfiltered = not project_filter.is_bound or (form.is_valid() and not any(form.cleaned_data.values()))
