@@ -22,7 +22,7 @@ from forums.services import ensure_next_meeting
 from ops.cache import figures
 from organisation import rules as roles
 from organisation.models import CoachProfile, Directorate, Role, Team, User
-from projects.models import APPROVED_STATUSES, Project, ProjectStatus
+from projects.models import APPROVED_STATUSES, Project, ProjectMember, ProjectStatus
 from workspace.models import Story
 from workspace.services import needing_attention, published_stories
 
@@ -37,11 +37,20 @@ class Panel:
 
 
 def my_projects(user) -> Panel:
-    # The eight ids first (no joins), then those eight with their team, lead and coach: someone on many
-    # teams no longer makes the database join every one of their projects before keeping eight.
-    mine = list(Project.objects.involving(user).order_by("status", "-updated_at").values_list("pk", flat=True)[:8])
-    order = {pk: i for i, pk in enumerate(mine)}
-    projects = sorted(Project.objects.filter(pk__in=mine).for_list(), key=lambda p: order[p.pk])
+    """The first eight of the person's ideas and projects, drafts and returned ones first.
+
+    The projects they lead or started and those whose team they are on are each asked for their first
+    eight (both index walks), then merged: someone on hundreds of teams no longer sends the database a list
+    of every project they are on, which cost more to build and plan than the page's other queries together.
+    """
+    led = (Project.objects.filter(Q(lead=user) | Q(created_by=user)).order_by("status", "-updated_at", "-pk")
+           .values_list("pk", "status", "updated_at")[:8])
+    on_team = (ProjectMember.objects.filter(person=user, left_on__isnull=True)
+               .order_by("project__status", "-project__updated_at", "-project_id")
+               .values_list("project_id", "project__status", "project__updated_at")[:8])
+    first = sorted({*led, *on_team}, key=lambda row: (row[1], -row[2].timestamp(), -row[0]))[:8]
+    order = {pk: i for i, (pk, _, _) in enumerate(first)}
+    projects = sorted(Project.objects.filter(pk__in=order).for_list(), key=lambda p: order[p.pk])
     drafts = sum(1 for p in projects if p.status in (ProjectStatus.DRAFT, ProjectStatus.RETURNED))
     return Panel("home/_my_projects.html", "My ideas and projects",
                  {"projects": projects, "drafts": drafts, "can_submit": roles.can_submit_ideas(user)})

@@ -150,3 +150,27 @@ def test_advisor_panel_counts_only_people_who_still_coach(client, ia, ward):
     response = client.get(reverse("home"))
     panel = next(p for p in response.context["panels"] if p.template == "home/_advisor.html")
     assert panel.context["count"] == 2 and len(panel.context["loads"]) == 2
+
+
+def test_my_projects_panel_merges_led_and_team_projects_drafts_first_at_most_eight(client, staff, ward):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from projects.models import Project, ProjectMember, ProjectStatus
+
+    ProjectFactory(team=ward, lead=staff, title="My own draft")
+    others = [ProjectFactory(team=ward, title=f"Team project {i}") for i in range(9)]
+    for i, project in enumerate(others):
+        ProjectMember.objects.create(project=project, person=staff, joined_on=timezone.localdate())
+        Project.objects.filter(pk=project.pk).update(
+            status=ProjectStatus.SUBMITTED, updated_at=timezone.now() - dt.timedelta(days=i))
+    left = ProjectFactory(team=ward, title="A team I left")
+    ProjectMember.objects.create(project=left, person=staff, joined_on=timezone.localdate(),
+                                 left_on=timezone.localdate())
+    client.force_login(staff)
+    response = client.get(reverse("home"))
+    panel = next(p for p in response.context["panels"] if p.template == "home/_my_projects.html")
+    titles = [p.title for p in panel.context["projects"]]
+    assert titles == ["My own draft"] + [f"Team project {i}" for i in range(7)]  # draft first, newest next
+    assert panel.context["drafts"] == 1
