@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import random
 import re
 import subprocess
 import sys
@@ -150,6 +151,8 @@ def measure(pages: dict, requests: int, clients: int, think: float = 0.0) -> dic
 
         def work(c: Client, path: str = path, name: str = name, per_client: int = per_client) -> list[float]:
             times = []
+            if think:  # start at random moments, not all at once, as people do
+                time.sleep(random.uniform(0, think))
             for _ in range(per_client):
                 status, _, elapsed = c.request("GET", path)
                 if status != 200:
