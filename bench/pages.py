@@ -7,9 +7,11 @@
     .venv/bin/python bench/pages.py --think 1     # each client pauses a second between pages
 
 For each scale it creates (once) a PostgreSQL database `qiportal_bench_s<N>`, migrates and
-seeds it, collects static files, starts gunicorn in production mode on 127.0.0.1:8765,
-logs in as each persona and requests every page with N concurrent clients (closed loop,
-no think time), then prints p50 and p95 per page and the scaled/demo ratio of p95.
+seeds it, and collects static files. It then starts one gunicorn per scale in production mode
+(127.0.0.1:8765, 8766, ...), logs in as each persona, and requests every page with N concurrent
+clients (closed loop, no think time unless --think), measuring each page at every scale back to
+back so that the ratio compares runs seconds apart. It prints p50 and p95 per page and the
+scaled/demo ratio of p95.
 Budget (issue 3): p95 <= 100 ms at scale, and scaled/demo p95 ratio <= 1.5.
 Only 127.0.0.1 is ever contacted. `--drop` recreates the databases.
 """
@@ -70,23 +72,24 @@ def prepare(scale: int, drop: bool) -> dict:
 class Client:
     """A tiny cookie-keeping HTTP client for 127.0.0.1 (stdlib only)."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = PORT) -> None:
         self.cookies: dict[str, str] = {}
-        self.conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
+        self.port = port
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=60)
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str, float]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Host": HOST}
         data = None
         if body is not None:
             data = urllib.parse.urlencode(body)
-            headers.update({"Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://{HOST}:{PORT}/"})
+            headers.update({"Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://{HOST}:{self.port}/"})
         t0 = time.perf_counter()
         try:
             self.conn.request(method, path, body=data, headers=headers)
             response = self.conn.getresponse()
         except (http.client.HTTPException, OSError):
             self.conn.close()
-            self.conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
+            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=60)
             self.conn.request(method, path, body=data, headers=headers)
             response = self.conn.getresponse()
         text = response.read().decode("utf-8", "replace")
@@ -116,8 +119,7 @@ def discover(admin: Client) -> dict[str, tuple[str, str]]:
     """Page name -> (persona, path)."""
     _, projects_html, _ = admin.request("GET", "/projects/?status=active")
     project = first_link(projects_html, r'"/projects/\d+/"')
-    _, home_html, _ = admin.request("GET", "/forums/")
-    chair = Client()
+    chair = Client(admin.port)
     chair.login("chair")
     _, chair_home, _ = chair.request("GET", "/")
     meeting = first_link(chair_home, r'"/forums/meetings/\d+/"')
@@ -133,46 +135,40 @@ def discover(admin: Client) -> dict[str, tuple[str, str]]:
     return pages
 
 
-def measure(pages: dict, requests: int, clients: int, think: float = 0.0) -> dict[str, list[float]]:
-    logged_in: dict[str, list[Client]] = {}
-    for persona in {p for p, _ in pages.values()}:
-        logged_in[persona] = []
+def log_in(port: int, personas: set[str], clients: int) -> dict[str, list[Client]]:
+    pools: dict[str, list[Client]] = {}
+    for persona in personas:
+        pools[persona] = []
         for _ in range(clients):
-            c = Client()
+            c = Client(port)
             c.login(persona)
-            logged_in[persona].append(c)
-    results: dict[str, list[float]] = {}
-    throughput.clear()
-    for name, (persona, path) in pages.items():
-        pool = logged_in[persona]
-        for c in pool[:2]:  # warm up each worker's caches and connections
-            c.request("GET", path)
-        per_client = max(1, requests // clients)
-
-        def work(c: Client, path: str = path, name: str = name, per_client: int = per_client) -> list[float]:
-            times = []
-            if think:  # start at random moments, not all at once, as people do
-                time.sleep(random.uniform(0, think))
-            for _ in range(per_client):
-                status, _, elapsed = c.request("GET", path)
-                if status != 200:
-                    raise SystemExit(f"{name}: HTTP {status} for {path}")
-                times.append(elapsed * 1000)
-                if think:
-                    time.sleep(think)
-            return times
-
-        started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=clients) as ex:
-            results[name] = [t for ts in ex.map(work, pool) for t in ts]
-        rate = len(results[name]) / (time.perf_counter() - started)
-        throughput[name] = rate
-        print(f"  {name:28} p50 {pct(results[name], 0.5):7.1f} ms  p95 {pct(results[name], 0.95):7.1f} ms"
-              f"  {rate:6.1f} pages/s", flush=True)
-    return results
+            pools[persona].append(c)
+    return pools
 
 
-throughput: dict[str, float] = {}
+def measure(pool: list[Client], name: str, path: str, requests: int, think: float = 0.0) -> tuple[list[float], float]:
+    """Response times (ms) of `requests` views of one page by the pool's clients at once, and pages a second."""
+    for c in pool[:2]:  # warm up each worker's caches and connections
+        c.request("GET", path)
+    per_client = max(1, requests // len(pool))
+
+    def work(c: Client) -> list[float]:
+        times = []
+        if think:  # start at random moments, not all at once, as people do
+            time.sleep(random.uniform(0, think))
+        for _ in range(per_client):
+            status, _, elapsed = c.request("GET", path)
+            if status != 200:
+                raise SystemExit(f"{name}: HTTP {status} for {path}")
+            times.append(elapsed * 1000)
+            if think:
+                time.sleep(think)
+        return times
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=len(pool)) as ex:
+        times = [t for ts in ex.map(work, pool) for t in ts]
+    return times, len(times) / (time.perf_counter() - started)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -180,12 +176,12 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def serve(env: dict, workers: int):
-    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "qiportal.wsgi", "--bind", f"{HOST}:{PORT}",
+def serve(env: dict, workers: int, port: int = PORT):
+    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "qiportal.wsgi", "--bind", f"{HOST}:{port}",
                              "--workers", str(workers), "--log-level", "warning"], cwd=ROOT, env=env)
     for _ in range(100):
         try:
-            http.client.HTTPConnection(HOST, PORT, timeout=1).request("GET", "/health/")
+            http.client.HTTPConnection(HOST, port, timeout=1).request("GET", "/health/")
             return proc
         except OSError:
             time.sleep(0.2)
@@ -204,16 +200,30 @@ def main() -> int:
     ap.add_argument("--drop", action="store_true")
     args = ap.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
-    table: dict[int, dict[str, list[float]]] = {}
+    table: dict[int, dict[str, list[float]]] = {s: {} for s in scales}
+    envs = {}
     for scale in scales:
         print(f"scale {scale}:", flush=True)
-        env = prepare(scale, args.drop)
-        proc = serve(env, args.workers)
-        try:
-            admin = Client()
+        envs[scale] = prepare(scale, args.drop)
+    # One server per scale, all up at once, and each page measured at every scale back to back: the
+    # scaled/demo ratio then compares runs a few seconds apart, not minutes apart on a shared machine.
+    procs = {scale: serve(envs[scale], args.workers, PORT + i) for i, scale in enumerate(scales)}
+    try:
+        pages, pools = {}, {}
+        for i, scale in enumerate(scales):
+            admin = Client(PORT + i)
             admin.login("qiadmin")
-            table[scale] = measure(discover(admin), args.requests, args.clients, args.think)
-        finally:
+            pages[scale] = discover(admin)
+            pools[scale] = log_in(PORT + i, {p for p, _ in pages[scale].values()}, args.clients)
+        for name in pages[scales[0]]:
+            for scale in scales:
+                persona, path = pages[scale][name]
+                times, rate = measure(pools[scale][persona], name, path, args.requests, args.think)
+                table[scale][name] = times
+                print(f"  s{scale:<4} {name:28} p50 {pct(times, 0.5):7.1f} ms  p95 {pct(times, 0.95):7.1f} ms"
+                      f"  {rate:6.1f} pages/s", flush=True)
+    finally:
+        for proc in procs.values():
             proc.terminate()
             proc.wait()
     pause = f", each pausing {args.think:g} s between pages" if args.think else " (closed loop, no pause)"
