@@ -41,7 +41,9 @@ def env_for(db: str) -> dict:
     env = dict(os.environ)
     env.update(DATABASE_URL=f"{PG}/{db}", DEBUG="0", DEMO_MODE="1", ALLOWED_HOSTS=HOST,
                SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
-               SECURE_SSL_REDIRECT="0", LOG_LEVEL="WARNING")
+               SECURE_SSL_REDIRECT="0", LOG_LEVEL="WARNING",
+               # The product's settings plus the floor pages; never the product's own configuration.
+               DJANGO_SETTINGS_MODULE="bench.floor_settings")
     env.pop("REDIS_URL", None)
     return env
 
@@ -123,8 +125,10 @@ def discover(admin: Client) -> dict[str, tuple[str, str]]:
     chair.login("chair")
     _, chair_home, _ = chair.request("GET", "/")
     meeting = first_link(chair_home, r'"/forums/meetings/\d+/"')
-    # The floor: a page that only checks the database, through the same server and clients.
-    pages = {"floor (/health/)": ("staff", "/health/")}
+    # Floors, through the same server and clients: a page that only checks the database; signed in with a
+    # one-word answer; signed in with the site layout and no content (bench/floor_urls.py).
+    pages = {"floor (/health/)": ("staff", "/health/"), "floor (signed in, bare)": ("staff", "/bench/bare/"),
+             "floor (signed in, layout)": ("staff", "/bench/layout/")}
     pages.update({f"home ({p})": (p, "/") for p in PERSONAS})
     pages.update({
         "project list": ("staff", "/projects/"),
@@ -248,7 +252,7 @@ def main() -> int:
             row += f"  {ratio:8.2f}"
         worst_p95 = worst_p95 if floor else max(worst_p95, p95s[-1])
         print(row)
-    print("(the floor line is not a product page and is left out of the worst figures)")
+    print("(the floor lines are not product pages and are left out of the worst figures)")
     if args.think:
         print("(with a pause between pages this is a lighter load than the budget's, which has none)")
     print(f"worst p95 at scale {scales[-1]}: {worst_p95:.1f} ms (budget 100 ms)"
