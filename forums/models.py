@@ -121,7 +121,7 @@ class AgendaItemQuerySet(models.QuerySet):
         """
         from projects.models import ProjectMember, ProjectStatus
 
-        history = Decision.objects.select_related("meeting", "meeting__forum", "decided_by").order_by("decided_at")
+        history = Decision.objects.select_related("meeting", "decided_by").order_by("decided_at")
         members = ProjectMember.objects.filter(left_on__isnull=True).select_related("person")
         return (self.exclude(project__status=ProjectStatus.DRAFT)
                 .select_related("project", "project__team", "project__lead", "decision",
