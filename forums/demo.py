@@ -27,7 +27,7 @@ from organisation.models import (
     TeamKind,
     User,
 )
-from organisation.seeding import DemoContext
+from organisation.seeding import DemoContext, moment
 from projects.models import (
     EventKind,
     Involvement,
@@ -238,10 +238,9 @@ def _write(plans: list[dict], today: dt.date) -> None:
     meetings_by_forum: dict[int, list[Meeting]] = defaultdict(list)
     for m in Meeting.objects.filter(forum__in=forums.values()).order_by("date"):
         meetings_by_forum[m.forum_id].append(m)
-    tz = timezone.get_current_timezone()
 
     def at(day: dt.date, hour: int = 15) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=tz)
+        return moment(day, hour)
 
     projects = []
     for p in plans:

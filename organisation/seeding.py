@@ -3,9 +3,12 @@ so `seed_demo` can live in the bottom layer without importing the apps above it.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.utils import timezone
 
 
 @dataclass
@@ -16,6 +19,14 @@ class DemoContext:
     out: Callable[[str], None] = print
     # Filled by earlier steps for later ones: directorates, teams, people by key.
     data: dict[str, object] = field(default_factory=dict)
+
+
+def moment(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """That day at that time, or, when that is still to come (an idea heading for next month's meeting
+    'submitted' a week before it), earlier today: nothing in the demo has happened in the future. Later
+    hours stay later, so a project's history keeps its order."""
+    when = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
+    return min(when, timezone.now() - dt.timedelta(hours=24 - hour, minutes=-minute))
 
 
 Step = Callable[[DemoContext], None]

@@ -58,3 +58,22 @@ def test_seed_demo_has_projects_in_every_state_and_the_next_meetings_agendas():
     staff = Project.objects.filter(lead__username="staff")
     assert {ProjectStatus.ACTIVE, ProjectStatus.DRAFT, ProjectStatus.RETURNED} <= set(
         staff.values_list("status", flat=True))
+
+
+def test_seed_demo_has_nothing_happen_in_the_future():
+    """Ideas heading to next month's meeting were 'submitted' a week before it, which could be weeks ahead."""
+    from django.utils import timezone
+
+    from forums.models import AgendaItem, Decision
+    from projects.models import Project, ProjectEvent
+
+    call_command("seed_demo", verbosity=0)
+    now = timezone.now()
+    assert not Project.objects.filter(created_at__gt=now).exists()
+    assert not Project.objects.filter(submitted_at__gt=now).exists()
+    assert not Project.objects.filter(updated_at__gt=now).exists()
+    assert not ProjectEvent.objects.filter(at__gt=now).exists()
+    assert not AgendaItem.objects.filter(added_at__gt=now).exists()
+    assert not Decision.objects.filter(decided_at__gt=now).exists()
+    for project in Project.objects.exclude(submitted_at=None):  # history keeps its order
+        assert project.created_at <= project.submitted_at

@@ -15,9 +15,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
-from organisation.seeding import DemoContext
+from organisation.seeding import DemoContext, moment
 from projects.models import APPROVED_STATUSES, EventKind, Project, ProjectEvent, ProjectStatus, Stage
 
 from .models import (
@@ -302,10 +301,9 @@ def _write(ctx: DemoContext, projects: list[Project]) -> None:
     # The chair who approved each project reviews its closure.
     chairs = dict(ProjectEvent.objects.filter(kind=EventKind.DECISION, to_status=S.ACTIVE, project__in=projects)
                   .values_list("project_id", "by_id"))
-    tz = timezone.get_current_timezone()
 
     def at(day: dt.date, hour: int = 16) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(hour, rng.randint(0, 59)), tzinfo=tz)
+        return moment(day, hour, rng.randint(0, 59))
 
     with_aim = set(AimVersion.objects.filter(project__in=projects).values_list("project_id", flat=True))
     aims = [AimVersion(project=p, version=1, what=p.aim_what, how_much=p.aim_how_much, by_when=p.aim_by_when,
