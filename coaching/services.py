@@ -51,17 +51,22 @@ class CoachLoad:
         return self.profile.hours_per_week
 
 
-def active_coaches(profiles):
-    """The profiles of active people who hold the coach role. A semi-join rather than a join + DISTINCT:
-    DISTINCT over these wide rows cost seconds at 4,000 coaches."""
+# Coaches taking teams with a place free, and coaches at capacity, by their kept counts.
+TAKING_TEAMS = Q(accepting_teams=True, current_teams__lt=F("max_teams"))
+AT_CAPACITY = Q(current_teams__gte=F("max_teams"))
+
+
+def active_coaches(profiles=None):
+    """The profiles (all, or those given) of active people who hold the coach role. A semi-join rather than
+    a join + DISTINCT: DISTINCT over these wide rows cost seconds at 4,000 coaches."""
     coaches = RoleAssignment.objects.filter(role=Role.COACH).values("user_id")
+    profiles = profiles if profiles is not None else CoachProfile.objects.all()
     return profiles.filter(user__is_active=True, user_id__in=coaches)
 
 
 def coach_loads(profiles=None, *, order_by=None, limit: int | None = None) -> list[CoachLoad]:
     """Coaches with their current load, in one query: the load is the profile's kept count."""
-    qs = active_coaches(profiles if profiles is not None else CoachProfile.objects.all()).select_related(
-        "user", "user__directorate", "user__team", "supervisor")
+    qs = active_coaches(profiles).select_related("user", "user__directorate", "user__team", "supervisor")
     if order_by:
         qs = qs.order_by(*order_by)
     if limit is not None:
@@ -88,16 +93,17 @@ def _status_changed(project: Project, *, from_status: str, to_status: str) -> No
 
 
 SUGGEST_FROM_ELSEWHERE = 10
+_RANKED = 4 * SUGGEST_FROM_ELSEWHERE  # how many of the roomiest coaches are remembered
 _ROOMIEST = [F("current_teams") - F("max_teams"), "-hours_per_week", "user__display_name"]
 
 
-def _roomiest_coach_ids(n: int = 4 * SUGGEST_FROM_ELSEWHERE) -> list[int]:
-    """The `n` profiles with the most spare places trust-wide, best first. Ranking them reads every coach
+def _roomiest_coach_ids() -> list[int]:
+    """The `_RANKED` profiles with the most spare places trust-wide, best first. Ranking them reads every coach
     (20 ms at 3,750 coaches), and every decision form asks, so the ranking is remembered for a minute; the
     loads shown are read fresh by the caller."""
     def compute() -> dict:
-        roomy = active_coaches(CoachProfile.objects.filter(accepting_teams=True, current_teams__lt=F("max_teams")))
-        return {"ids": list(roomy.order_by(*_ROOMIEST).values_list("pk", flat=True)[:n])}
+        roomy = active_coaches(CoachProfile.objects.filter(TAKING_TEAMS))
+        return {"ids": list(roomy.order_by(*_ROOMIEST).values_list("pk", flat=True)[:_RANKED])}
 
     return figures("coach-roomiest", compute)["ids"]
 
@@ -107,11 +113,10 @@ def suggest_coaches(directorate_id: int) -> list[CoachLoad]:
     capacity; within each, most spare places, then most hours a week. Two queries however many coaches
     (three when the remembered ranking runs short, as when most of it is this directorate's own)."""
     own = coach_loads(CoachProfile.objects.filter(user__directorate_id=directorate_id))
-    others = (CoachProfile.objects.exclude(user__directorate_id=directorate_id)
-              .filter(accepting_teams=True, current_teams__lt=F("max_teams")))
+    others = CoachProfile.objects.exclude(user__directorate_id=directorate_id).filter(TAKING_TEAMS)
     ranked = _roomiest_coach_ids()
     elsewhere = coach_loads(others.filter(pk__in=ranked), order_by=_ROOMIEST, limit=SUGGEST_FROM_ELSEWHERE)
-    if len(elsewhere) < SUGGEST_FROM_ELSEWHERE and len(ranked) == 4 * SUGGEST_FROM_ELSEWHERE:
+    if len(elsewhere) < SUGGEST_FROM_ELSEWHERE and len(ranked) == _RANKED:
         elsewhere = coach_loads(others, order_by=_ROOMIEST, limit=SUGGEST_FROM_ELSEWHERE)
     loads = [CoachLoad(c.coach, c.profile, c.teams, True) for c in own] + elsewhere
     loads.sort(key=lambda c: (not c.same_directorate, c.at_capacity, -c.spare, -c.hours, c.coach.name))
@@ -231,18 +236,14 @@ class DirectoratePool:
 POOL_FILTERS = {"room": lambda c: not c.at_capacity, "full": lambda c: c.at_capacity}
 
 
-def _pool_profiles():
-    return active_coaches(CoachProfile.objects.all())
-
-
 def pool_totals() -> dict[str, Any]:
     """Coaches, spare places and coaches at capacity across the trust (one aggregate over the kept loads),
     remembered for a minute with the time they were counted."""
     def compute() -> dict[str, int]:
-        totals = _pool_profiles().aggregate(
+        totals = active_coaches().aggregate(
             coaches=Count("pk"),
             spare_places=Coalesce(Sum(Greatest(F("max_teams") - F("current_teams"), Value(0))), 0),
-            at_capacity=Count("pk", filter=Q(current_teams__gte=F("max_teams"))),
+            at_capacity=Count("pk", filter=AT_CAPACITY),
         )
         return {k: int(v or 0) for k, v in totals.items()}
 
@@ -254,7 +255,7 @@ def pool_summary(capacity: str = "", directorates=None) -> list[DirectoratePool]
     always of the whole directorate; `capacity` ("room" or "full") only narrows the coaches listed, so a
     directorate with nobody free still shows, empty. One query."""
     keep = POOL_FILTERS.get(capacity, lambda c: True)
-    profiles = _pool_profiles()
+    profiles = active_coaches()
     if directorates is not None:
         where = Q(user__directorate_id__in=[d.pk for d in directorates if d is not None])
         if None in directorates:
@@ -283,7 +284,7 @@ def pool_page(capacity: str = "", page_number=1):
     # Which directorates have coaches (ids in name order) is remembered for a minute; the page's five
     # directorates and their coaches are read fresh.
     ids = figures("coach-pool-directorates", lambda: {"ids": list(
-        Directorate.objects.filter(Exists(_pool_profiles().filter(user__directorate=OuterRef("pk"))))
+        Directorate.objects.filter(Exists(active_coaches().filter(user__directorate=OuterRef("pk"))))
         .order_by("name").values_list("pk", flat=True))})["ids"]
     page = Paginator(ids, POOL_DIRECTORATES_PER_PAGE).get_page(page_number)
     by_id = Directorate.objects.in_bulk(list(page.object_list))

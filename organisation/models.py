@@ -170,6 +170,9 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.name
 
+    # The fields `name` reads, for queries that load only what a list shows.
+    NAME_FIELDS = ("display_name", "first_name", "last_name", "username")
+
     @property
     def name(self) -> str:
         return self.display_name or self.get_full_name() or self.username

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
@@ -22,7 +22,7 @@ from forums.services import ensure_next_meeting
 from ops.cache import figures
 from organisation import rules as roles
 from organisation.models import CoachProfile, Directorate, Role, Team, User
-from projects.models import APPROVED_STATUSES, Project, ProjectMember, ProjectStatus
+from projects.models import APPROVED_STATUSES, Project, ProjectMember, ProjectStatus, led_or_started
 from workspace.models import Story
 from workspace.services import needing_attention, published_stories
 
@@ -43,7 +43,7 @@ def my_projects(user) -> Panel:
     eight (both index walks), then merged: someone on hundreds of teams no longer sends the database a list
     of every project they are on, which cost more to build and plan than the page's other queries together.
     """
-    led = (Project.objects.filter(Q(lead=user) | Q(created_by=user)).order_by("status", "-updated_at", "-pk")
+    led = (Project.objects.filter(led_or_started(user)).order_by("status", "-updated_at", "-pk")
            .values_list("pk", "status", "updated_at")[:8])
     on_team = (ProjectMember.objects.filter(person=user, left_on__isnull=True)
                .order_by("project__status", "-project__updated_at", "-project_id")
@@ -119,7 +119,7 @@ def advisor(user) -> Panel:
     a minute (labelled so), as an IA may supervise many coaches."""
     def compute() -> dict:
         supervised = coaching.active_coaches(CoachProfile.objects.filter(supervisor=user))
-        counts = supervised.aggregate(n=Count("pk"), full=Count("pk", filter=Q(current_teams__gte=F("max_teams"))))
+        counts = supervised.aggregate(n=Count("pk"), full=Count("pk", filter=coaching.AT_CAPACITY))
         loads = coaching.coach_loads(supervised, order_by=["user__display_name"], limit=8)
         return {"loads": loads, "count": counts["n"], "full": counts["full"]}
 
