@@ -41,8 +41,9 @@ class AllocationChoices:
 
     @classmethod
     def for_directorate(cls, directorate_id: int) -> AllocationChoices:
-        return cls(coaches=suggest_coaches(directorate_id), sponsors=list(sponsors_for(directorate_id)),
-                   advisors=sorted(advisors(), key=lambda u: u.name))
+        shown = ("pk", "job_title", *User.NAME_FIELDS)  # what the options show, not whole rows
+        return cls(coaches=suggest_coaches(directorate_id), sponsors=list(sponsors_for(directorate_id).only(*shown)),
+                   advisors=sorted(advisors().only(*shown), key=lambda u: u.name))
 
     def __post_init__(self) -> None:
         self._people = {str(load.coach.pk): load.coach for load in self.coaches}
