@@ -1,4 +1,4 @@
-"""Finding people and teams in the directory: what the pickers on forms ask as you type.
+"""Finding people, teams and directorates in the directory: what the pickers on forms ask as you type.
 
 Whatever the size of the trust, a form lists only a handful of suggestions and the
 people or team already chosen; anyone else is found by name (at most PICKER_LIMIT a search).
@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from .models import Team, User
+from .models import Directorate, Team, User
 
 PERSON_KINDS = ("Staff", "Service users and carers", "External partners")
 PICKER_LIMIT = 20
+# A select lists every directorate up to this many; a larger trust offers a few and a search box.
+LISTED_DIRECTORATES = 40
 MIN_QUERY = 2
 
 
@@ -52,3 +54,13 @@ def find_teams(query: str) -> list[Team]:
     for word in query.split():
         teams = teams.filter(Q(name__icontains=word) | Q(directorate__name__icontains=word) | Q(site__icontains=word))
     return list(teams.order_by("name", "directorate__name")[:PICKER_LIMIT])
+
+
+def find_directorates(query: str) -> list[Directorate]:
+    """Directorates whose name matches every word."""
+    if len(query.strip()) < MIN_QUERY:
+        return []
+    directorates = Directorate.objects.all()
+    for word in query.split():
+        directorates = directorates.filter(name__icontains=word)
+    return list(directorates.order_by("name")[:PICKER_LIMIT])

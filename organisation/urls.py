@@ -11,4 +11,5 @@ urlpatterns = [
     path("people/<int:pk>/", views.person, name="person"),
     path("people/search/", views.people_search, name="people_search"),
     path("teams/search/", views.team_search, name="team_search"),
+    path("directorates/search/", views.directorate_search, name="directorate_search"),
 ]

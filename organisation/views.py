@@ -4,7 +4,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .directory import find_people, find_teams, person_kind, person_label
+from .directory import find_directorates, find_people, find_teams, person_kind, person_label
 from .forms import ProfileForm
 from .models import CoachProfile, Directorate, Role, RoleAssignment, Team, User
 
@@ -81,3 +81,10 @@ def team_search(request: HttpRequest) -> JsonResponse:
     """Teams matching ?q= for the team picker, labelled with their directorate."""
     return JsonResponse({"results": [{"id": t.pk, "label": t.name, "group": t.directorate.name}
                                      for t in find_teams(request.GET.get("q", ""))]})
+
+
+@login_required
+def directorate_search(request: HttpRequest) -> JsonResponse:
+    """Directorates matching ?q= for the directorate picker of a large trust."""
+    return JsonResponse({"results": [{"id": d.pk, "label": d.name, "group": "Directorates"}
+                                     for d in find_directorates(request.GET.get("q", ""))]})

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
+from django.urls import reverse
 
+from organisation.directory import LISTED_DIRECTORATES
 from organisation.models import AnnualPriority, Directorate, Role, StrategicObjective, Team, User
-from organisation.widgets import FastSelect
+from organisation.widgets import FastSelect, PickerSelect
 
 from .models import Involvement, ProjectQuerySet, ProjectStatus
 
@@ -58,9 +60,7 @@ class ProjectFilter(django_filters.FilterSet):
         team_id, coach_id = _int(data.get("team")), _int(data.get("coach"))
         if directorate_id is None and team_id is not None:
             directorate_id = Team.objects.filter(pk=team_id).values_list("directorate_id", flat=True).first()
-        # Directorates as (id, name) rows rather than model instances: there may be hundreds.
-        form.fields["directorate"].widget.choices = [("", "Any directorate"),
-                                                     *Directorate.objects.values_list("pk", "name")]
+        self._offer_directorates(form, directorate_id)
         team_field, coach_field = form.fields["team"], form.fields["coach"]
         if directorate_id is None:
             team_field.widget.choices = [("", "Choose a directorate first")]
@@ -75,6 +75,25 @@ class ProjectFilter(django_filters.FilterSet):
         coach_field.widget.choices = [("", "Any coach"), *((u.pk, u.name) for u in coaches.order_by("display_name"))]
         if directorate_id is None:
             coach_field.help_text = "Pick a directorate to list its coaches."
+
+    def _offer_directorates(self, form, chosen_id: int | None) -> None:
+        """Every directorate while there are few (a trust has a handful); past LISTED_DIRECTORATES, the
+        person's own and the chosen one, and a search box for the rest, so the page does not grow with them."""
+        rows = list(Directorate.objects.order_by("name").values_list("pk", "name")[:LISTED_DIRECTORATES + 1])
+        field = form.fields["directorate"]
+        if len(rows) <= LISTED_DIRECTORATES:
+            field.widget.choices = [("", "Any directorate"), *rows]
+            return
+        own_id = getattr(self.request.user, "directorate_id", None) if self.request else None
+
+        def directorate_rows(pks) -> list[tuple]:
+            return [(pk, name, "Your directorate" if pk == own_id else "Directorates") for pk, name in
+                    Directorate.objects.filter(pk__in=pks).order_by("name").values_list("pk", "name")]
+
+        field.widget = PickerSelect(
+            search_url=reverse("organisation:directorate_search"), search_label="Find a directorate by name",
+            blank="Any directorate", attrs=field.widget.attrs,
+            suggest=lambda: directorate_rows([pk for pk in (own_id, chosen_id) if pk]), chosen=directorate_rows)
 
     def search(self, queryset: ProjectQuerySet, name: str, value: str) -> ProjectQuerySet:
         for word in value.split():

@@ -69,7 +69,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     projects = Project.objects.visible_to(request.user).for_rows().prefetch_related(
         Prefetch("objectives", queryset=StrategicObjective.objects.only("name")),
         Prefetch("priorities", queryset=AnnualPriority.objects.only("name")))
-    project_filter = ProjectFilter(request.GET or None, queryset=projects)
+    project_filter = ProjectFilter(request.GET or None, queryset=projects, request=request)
     form = project_filter.form
     unfiltered = not project_filter.is_bound or (form.is_valid() and not any(form.cleaned_data.values()))
     # Unfiltered, the total is known without counting; filtered (or a filter in error: no rows), it is counted.

@@ -56,7 +56,7 @@ document.querySelectorAll("[data-picker]").forEach(function (box) {
         .then(function (response) { return response.json(); })
         .then(function (data) {
           results.textContent = "";
-          if (!data.results.length) { message("No one found for “" + query + "”."); return; }
+          if (!data.results.length) { message("Nothing found for “" + query + "”."); return; }
           data.results.forEach(function (item) {
             var li = document.createElement("li");
             var button = document.createElement("button");

@@ -187,7 +187,7 @@ def test_the_people_and_team_searches(client, staff, ward, other_ward):
 
 
 def test_the_searches_need_a_login(client):
-    for name in ("organisation:people_search", "organisation:team_search"):
+    for name in ("organisation:people_search", "organisation:team_search", "organisation:directorate_search"):
         assert client.get(reverse(name), {"q": "ward"}).status_code == 302
 
 

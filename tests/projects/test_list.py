@@ -155,3 +155,30 @@ def test_an_unknown_team_is_a_message_not_an_error(client, staff, portfolio):
     response = client.get(reverse("projects:list"), {"team": "999999", "status": ProjectStatus.ACTIVE})
     assert titles(response) == {"Faster discharge letters"}
     assert response.context["page"].paginator.count == 1
+
+
+def test_a_large_trust_offers_a_few_directorates_and_a_search(client, staff, ward, other_ward):
+    """Up to LISTED_DIRECTORATES every directorate is listed; beyond, the page stays the same size: the
+    person's own directorate, the chosen one, and a search box (1,250 directorates at scale 250)."""
+    from organisation import directory
+    from organisation.models import Directorate
+
+    client.force_login(staff)
+    listed = _options(client.get(reverse("projects:list")).content.decode(), "directorate")
+    assert listed == ["Any directorate", *sorted(Directorate.objects.values_list("name", flat=True))]
+
+    for n in range(directory.LISTED_DIRECTORATES):
+        Directorate.objects.create(name=f"Extra directorate {n:03}", slug=f"extra-{n:03}")
+    html = client.get(reverse("projects:list")).content.decode()
+    assert _options(html, "directorate") == ["Any directorate", staff.directorate.name]
+    assert reverse("organisation:directorate_search") in html and "Find a directorate by name" in html
+
+    far = Directorate.objects.get(name="Extra directorate 007")
+    html = client.get(reverse("projects:list"), {"directorate": far.pk}).content.decode()
+    assert f'<option value="{far.pk}" selected>{far.name}</option>' in html
+    assert len(_options(html, "directorate")) == 3
+
+    found = client.get(reverse("organisation:directorate_search"), {"q": "extra 00"}).json()["results"]
+    assert [r["label"] for r in found] == [f"Extra directorate {n:03}" for n in range(10)]
+    assert client.get(reverse("organisation:directorate_search"), {"q": "e"}).json() == {"results": []}
+    assert len(client.get(reverse("organisation:directorate_search"), {"q": "extra"}).json()["results"]) == 20
