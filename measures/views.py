@@ -85,6 +85,9 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, f"{f.cleaned_data['_moved_from']:%-d %b %Y} was saved as "
                                        f"{periods.label(f.cleaned_data['period_start'], measure.period)}.")
             messages.success(request, _saved_message(counts))
+            for f in formset.forms:
+                if len(f.cleaned_data.get("observations_list") or ()) == 1:
+                    messages.warning(request, _single_observation_message(measure, f.cleaned_data["period_start"]))
             return redirect(measure)
         messages.error(request, "Nothing was saved: please correct the cells marked below.")
     return _measure_page(request, measure, chart, formset=formset)
@@ -116,6 +119,13 @@ def _measure_page(request: HttpRequest, measure: Measure, chart: tuple, *, forms
         "uploads": UploadBatch.objects.filter(measure=measure).select_related("uploaded_by").defer("rows")[:5],
         "period_hint": periods.describe_period(measure.period),
     })
+
+
+def _single_observation_message(measure: Measure, start) -> str:
+    """Saved, but worth a word: one observation has no spread, so the engine gives that period no limits."""
+    return (f"{periods.label(start, measure.period)} has a single observation. A subgroup of one has no spread: "
+            "that period gets no control limits on the x̄ chart and no point on the s chart. If there were more "
+            "observations that period, add them.")
 
 
 def _saved_message(counts: dict[str, int]) -> str:

@@ -162,3 +162,19 @@ def test_an_annotation_without_a_date_keeps_its_text_and_shows_the_error_beside_
     assert field_error(page, "note-text") == ""
     assert 'value="Huddle started on every shift"' in page
     assert "was not added" not in page
+
+
+def test_a_subgroup_of_one_is_saved_with_a_word_about_its_limits(client, staff, project):
+    """x̄ and s charts: one observation is accepted (as qicharts2 does) but has no spread, so no limits."""
+    from .conftest import make_measure
+
+    measure = make_measure(project=project, owner=staff, chart_type="xbar", name="Minutes to triage")
+    client.force_login(staff)
+    url = reverse("measures:detail", args=[measure.pk])
+    data = {"points-TOTAL_FORMS": "2", "points-INITIAL_FORMS": "0",
+            "points-0-period_start": "2023-01-01", "points-0-observations": "12, 15, 14",
+            "points-1-period_start": "2023-02-01", "points-1-observations": "13"}
+    assert client.post(url, data).status_code == 302
+    assert DataPoint.objects.filter(measure=measure).count() == 2
+    page = client.get(url).text
+    assert "Feb 2023 has a single observation" in page and "Jan 2023 has a single" not in page
