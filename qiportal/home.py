@@ -135,7 +135,7 @@ def _pipeline_figures() -> dict:
     )
     n_approved, n_aligned = approved.count(), aligned.count()
     return {
-        "stages": [(label, counts.get(value, 0)) for value, label in ProjectStatus.choices],
+        "stages": [(value, label, counts.get(value, 0)) for value, label in ProjectStatus.choices],
         "approved": n_approved, "aligned": n_aligned,
         "aligned_pct": round(100 * n_aligned / n_approved) if n_approved else None,
     }
@@ -143,7 +143,9 @@ def _pipeline_figures() -> dict:
 
 def pipeline(user) -> Panel:
     """Counted across the whole portfolio, so remembered for a minute rather than counted on every view."""
-    return Panel("home/_pipeline.html", "The QI pipeline", figures("home-pipeline", _pipeline_figures))
+    # Each count opens the list it counts; drafts only for the QI department, the one role that sees them all.
+    return Panel("home/_pipeline.html", "The QI pipeline",
+                 {**figures("home-pipeline", _pipeline_figures), "sees_drafts": roles.is_qi_admin(user)})
 
 
 def organisation_counts() -> dict:

@@ -174,3 +174,15 @@ def test_my_projects_panel_merges_led_and_team_projects_drafts_first_at_most_eig
     titles = [p.title for p in panel.context["projects"]]
     assert titles == ["My own draft"] + [f"Team project {i}" for i in range(7)]  # draft first, newest next
     assert panel.context["drafts"] == 1
+
+
+def test_each_pipeline_count_opens_the_list_it_counts(client, qiadmin, board):
+    """QI admins see every draft, so their draft count is a link too; a board member's draft count is not,
+    as the list would show them none of the drafts it counts."""
+    client.force_login(qiadmin)
+    html = client.get(reverse("home")).text
+    assert f'href="{reverse("projects:list")}?status=submitted" data-testid="pipeline-submitted"' in html
+    assert 'data-testid="pipeline-draft"' in html
+    client.force_login(board)
+    html = client.get(reverse("home")).text
+    assert 'data-testid="pipeline-active"' in html and 'data-testid="pipeline-draft"' not in html
