@@ -50,7 +50,7 @@ def my_projects(user) -> Panel:
                .values_list("project_id", "project__status", "project__updated_at")[:8])
     first = sorted({*led, *on_team}, key=lambda row: (row[1], -row[2].timestamp(), -row[0]))[:8]
     order = {pk: i for i, (pk, _, _) in enumerate(first)}
-    projects = sorted(Project.objects.filter(pk__in=order).for_list(), key=lambda p: order[p.pk])
+    projects = sorted(Project.objects.filter(pk__in=order).for_rows(), key=lambda p: order[p.pk])
     drafts = sum(1 for p in projects if p.status in (ProjectStatus.DRAFT, ProjectStatus.RETURNED))
     return Panel("home/_my_projects.html", "My ideas and projects",
                  {"projects": projects, "drafts": drafts, "can_submit": roles.can_submit_ideas(user)})
@@ -85,12 +85,14 @@ def _flag_attention(projects: list[Project]) -> list[Project]:
 
 def coach_load(user) -> Panel:
     profile = CoachProfile.objects.filter(user=user).select_related("supervisor").first()
-    teams = _flag_attention(list(coaching.teams_coached_by(user)))
+    # The panel shows each project's title and team: not the whole rows the coaching page reads.
+    teams = _flag_attention(list(coaching.teams_coached_by(user).select_related(None).select_related("team")
+                                 .only("title", "team__name")))
     return Panel("home/_coach.html", "Your coaching", {"profile": profile, "teams": teams})
 
 
 def sponsored(user) -> Panel:
-    projects = _flag_attention(list(Project.objects.active().filter(sponsor=user).for_list()[:10]))
+    projects = _flag_attention(list(Project.objects.active().filter(sponsor=user).for_rows()[:10]))
     return Panel("home/_sponsor.html", "Projects you sponsor", {"projects": projects})
 
 
