@@ -85,8 +85,8 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, f"{f.cleaned_data['_moved_from']:%-d %b %Y} was saved as "
                                        f"{periods.label(f.cleaned_data['period_start'], measure.period)}.")
             messages.success(request, _saved_message(counts))
-            for f in formset.forms:
-                if len(f.cleaned_data.get("observations_list") or ()) == 1:
+            for f in formset.forms:  # only the rows saved now: not every earlier period at each save
+                if f.has_changed() and len(f.cleaned_data.get("observations_list") or ()) == 1:
                     messages.warning(request, _single_observation_message(measure, f.cleaned_data["period_start"]))
             return redirect(measure)
         messages.error(request, "Nothing was saved: please correct the cells marked below.")

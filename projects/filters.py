@@ -87,6 +87,7 @@ class ProjectFilter(django_filters.FilterSet):
         own_id = getattr(self.request.user, "directorate_id", None) if self.request else None
 
         def directorate_rows(pks) -> list[tuple]:
+            pks = [pk for pk in map(_int, pks) if pk is not None]  # ?directorate=abc is an error, not a crash
             return [(pk, name, "Your directorate" if pk == own_id else "Directorates") for pk, name in
                     Directorate.objects.filter(pk__in=pks).order_by("name").values_list("pk", "name")]
 

@@ -178,3 +178,13 @@ def test_a_subgroup_of_one_is_saved_with_a_word_about_its_limits(client, staff, 
     assert DataPoint.objects.filter(measure=measure).count() == 2
     page = client.get(url).text
     assert "Feb 2023 has a single observation" in page and "Jan 2023 has a single" not in page
+    # The next save, as the browser sends it (every existing row again), speaks only of the rows saved now.
+    data = {"points-TOTAL_FORMS": "3", "points-INITIAL_FORMS": "0",
+            "points-0-period_start": "2023-01-01", "points-0-observations": "12, 15, 14",
+            "points-1-period_start": "2023-02-01", "points-1-observations": "13",
+            "points-2-period_start": "2023-03-01", "points-2-observations": "11, 16"}
+    for i, point in enumerate(DataPoint.objects.filter(measure=measure).order_by("period_start")):
+        data[f"points-{i}-id"] = str(point.pk)
+    assert client.post(url, data).status_code == 302
+    page = client.get(url).text
+    assert "single observation" not in page and DataPoint.objects.filter(measure=measure).count() == 3

@@ -177,6 +177,9 @@ def test_a_large_trust_offers_a_few_directorates_and_a_search(client, staff, war
     html = client.get(reverse("projects:list"), {"directorate": far.pk}).content.decode()
     assert f'<option value="{far.pk}" selected>{far.name}</option>' in html
     assert len(_options(html, "directorate")) == 3
+    for junk in ("abc", "1.5", "999999"):  # a mistyped link is an error beside the field, never a 500
+        response = client.get(reverse("projects:list"), {"directorate": junk})
+        assert response.status_code == 200 and "Select a valid choice" in response.text
 
     found = client.get(reverse("organisation:directorate_search"), {"q": "extra 00"}).json()["results"]
     assert [r["label"] for r in found] == [f"Extra directorate {n:03}" for n in range(10)]
