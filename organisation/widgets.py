@@ -52,13 +52,16 @@ class PickerSelect(FastSelect):
     `suggest()` gives the suggested (value, label, group) rows; rows for chosen values that are not
     among them come from `chosen(values)`. The search box (static/js/picker.js) asks `search_url`
     and adds what the person picks as a selected option, so the form posts an ordinary select.
+    With `search_name` the box is also a form field (holding `search_value`), for a form that can
+    answer the typed words itself when scripts are off: the project list's filters do.
     """
 
     def __init__(self, *, search_url: str, search_label: str, suggest, chosen, blank: str = "",
-                 attrs=None) -> None:
+                 attrs=None, search_name: str = "", search_value: str = "") -> None:
         super().__init__(attrs=attrs)
         self.search_url, self.search_label = search_url, search_label
         self.suggest, self.chosen, self.blank = suggest, chosen, blank
+        self.search_name, self.search_value = search_name, search_value
 
     def render(self, name, value, attrs=None, renderer=None):
         values = [str(v) for v in self.format_value(value) if v not in ("", None)]
@@ -77,10 +80,11 @@ class PickerSelect(FastSelect):
             '<div class="picker mt-2" data-picker="{}" data-url="{}" data-multiple="{}">'
             '<label class="form-label small mb-1" for="{}-search">{}</label>'
             '<input type="search" class="form-control form-control-sm" id="{}-search" autocomplete="off" '
-            'placeholder="Type two letters or more">'
+            'placeholder="Type two letters or more"{}>'
             '<ul class="picker-results list-unstyled small mt-1 mb-0" aria-live="polite"></ul></div>',
             select_id, self.search_url, "true" if self.allow_multiple_selected else "false",
-            select_id, self.search_label, select_id)
+            select_id, self.search_label, select_id,
+            format_html(' name="{}" value="{}"', self.search_name, self.search_value) if self.search_name else "")
         return mark_safe(select + box)  # noqa: S308 - both parts are escaped above
 
 

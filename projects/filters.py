@@ -5,14 +5,17 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.html import format_html
 
-from organisation.directory import LISTED_DIRECTORATES
+from organisation.directory import LISTED_DIRECTORATES, find_directorates
 from organisation.models import AnnualPriority, Directorate, Role, StrategicObjective, Team, User
 from organisation.widgets import FastSelect, PickerSelect
 
 from .models import Involvement, ProjectQuerySet, ProjectStatus
 
 NOT_ALIGNED = "none"
+# The search box beside the directorate filter of a large trust, as a field of the form (scripts off).
+FIND_DIRECTORATE = "find_directorate"
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -37,6 +40,13 @@ class ProjectFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Words typed in the directorate search box with scripts off: one match is taken as the choice.
+        typed = self._typed_directorate()
+        if typed and not (self.data or {}).get("directorate"):
+            found = find_directorates(typed)
+            if len(found) == 1:
+                self.data = self.data.copy()
+                self.data["directorate"] = str(found[0].pk)
         objectives = [(f"objective-{o.pk}", o.name) for o in StrategicObjective.objects.all()]
         priorities = [(f"priority-{p.pk}", str(p)) for p in AnnualPriority.objects.all()]
         self.filters["aligned_to"].extra["choices"] = [
@@ -91,10 +101,22 @@ class ProjectFilter(django_filters.FilterSet):
             return [(pk, name, "Your directorate" if pk == own_id else "Directorates") for pk, name in
                     Directorate.objects.filter(pk__in=pks).order_by("name").values_list("pk", "name")]
 
+        # Without scripts the words typed in the search box come with the form (see __init__ for one match).
+        typed = self._typed_directorate() if chosen_id is None else ""
+        matches = [(d.pk, d.name, f"Matching “{typed}”") for d in find_directorates(typed)] if typed else []
+        if typed:
+            # Help texts are written out as markup (qi_forms.field): what the person typed is escaped here.
+            field.help_text = (format_html("{} directorates match “{}”: choose one and press Filter.",
+                                           len(matches), typed)
+                               if matches else format_html("No directorate matches “{}”.", typed))
         field.widget = PickerSelect(
             search_url=reverse("organisation:directorate_search"), search_label="Find a directorate by name",
-            blank="Any directorate", attrs=field.widget.attrs,
-            suggest=lambda: directorate_rows([pk for pk in (own_id, chosen_id) if pk]), chosen=directorate_rows)
+            blank="Any directorate", attrs=field.widget.attrs, search_name=FIND_DIRECTORATE, search_value=typed,
+            suggest=lambda: directorate_rows([pk for pk in (own_id, chosen_id) if pk]) + matches,
+            chosen=directorate_rows)
+
+    def _typed_directorate(self) -> str:
+        return str((self.data or {}).get(FIND_DIRECTORATE) or "").strip()[:100]
 
     def search(self, queryset: ProjectQuerySet, name: str, value: str) -> ProjectQuerySet:
         for word in value.split():

@@ -3,7 +3,7 @@
 document.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
   select.addEventListener("change", function () {
     var form = select.form;
-    ["team", "coach"].forEach(function (name) {
+    ["team", "coach", "find_directorate"].forEach(function (name) {
       if (form.elements[name]) { form.elements[name].value = ""; }
     });
     form.submit();

@@ -185,3 +185,27 @@ def test_a_large_trust_offers_a_few_directorates_and_a_search(client, staff, war
     assert [r["label"] for r in found] == [f"Extra directorate {n:03}" for n in range(10)]
     assert client.get(reverse("organisation:directorate_search"), {"q": "e"}).json() == {"results": []}
     assert len(client.get(reverse("organisation:directorate_search"), {"q": "extra"}).json()["results"]) == 20
+
+
+def test_without_scripts_the_directorate_search_box_still_finds(client, staff, ward):
+    """A large trust's directorate filter is a picker; with scripts off the typed words come with the form:
+    one match is taken as the choice, several are offered in the select, none says so. Typed text is escaped."""
+    from organisation import directory
+    from organisation.models import Directorate
+
+    for n in range(directory.LISTED_DIRECTORATES):
+        Directorate.objects.create(name=f"Extra directorate {n:03}", slug=f"extra-{n:03}")
+    only = Directorate.objects.create(name="Forensic Services", slug="forensic")
+    project = ProjectFactory(team=TeamFactory(directorate=only), status=ProjectStatus.SUBMITTED, title="Safer leave")
+    client.force_login(staff)
+
+    response = client.get(reverse("projects:list"), {"find_directorate": "forensic"})
+    assert titles(response) == {project.title}
+    assert f'<option value="{only.pk}" selected>Forensic Services</option>' in response.text
+
+    html = client.get(reverse("projects:list"), {"find_directorate": "extra 01"}).text
+    assert "11 directorates match “extra 01”: choose one and press Filter." in html  # 001, 010-019
+    assert "Extra directorate 015</option>" in html and 'name="find_directorate" value="extra 01"' in html
+
+    html = client.get(reverse("projects:list"), {"find_directorate": "<b>nowhere</b>"}).text
+    assert "No directorate matches “&lt;b&gt;nowhere&lt;/b&gt;”." in html and "<b>nowhere" not in html
