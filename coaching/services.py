@@ -67,11 +67,8 @@ def active_coaches(profiles=None):
 def coach_loads(profiles=None, *, order_by=None, limit: int | None = None, narrow: bool = False) -> list[CoachLoad]:
     """Coaches with their current load, in one query: the load is the profile's kept count. `narrow` reads only
     what a choice of coach shows (name, team, directorate, capacity), not whole rows and the supervisor."""
-    if narrow:
-        qs = active_coaches(profiles).select_related("user", "user__directorate", "user__team").only(
-            *_SUGGESTION_FIELDS)
-    else:
-        qs = active_coaches(profiles).select_related("user", "user__directorate", "user__team", "supervisor")
+    qs = active_coaches(profiles).select_related("user", "user__directorate", "user__team")
+    qs = qs.only(*_SUGGESTION_FIELDS) if narrow else qs.select_related("supervisor")
     if order_by:
         qs = qs.order_by(*order_by)
     if limit is not None:

@@ -40,13 +40,16 @@ class ProjectFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Words typed in the directorate search box with scripts off: one match is taken as the choice.
-        typed = self._typed_directorate()
-        if typed and not (self.data or {}).get("directorate"):
-            found = find_directorates(typed)
-            if len(found) == 1:
+        # Words typed in the directorate search box with scripts off: one match is taken as the choice,
+        # several are offered beside the filter (_offer_directorates).
+        self._typed = str((self.data or {}).get(FIND_DIRECTORATE) or "").strip()[:100]
+        self._matches = []
+        if self._typed and not (self.data or {}).get("directorate"):
+            self._matches = find_directorates(self._typed)
+            if len(self._matches) == 1:
                 self.data = self.data.copy()
-                self.data["directorate"] = str(found[0].pk)
+                self.data["directorate"] = str(self._matches[0].pk)
+                self._typed, self._matches = "", []
         objectives = [(f"objective-{o.pk}", o.name) for o in StrategicObjective.objects.all()]
         priorities = [(f"priority-{p.pk}", str(p)) for p in AnnualPriority.objects.all()]
         self.filters["aligned_to"].extra["choices"] = [
@@ -101,9 +104,9 @@ class ProjectFilter(django_filters.FilterSet):
             return [(pk, name, "Your directorate" if pk == own_id else "Directorates") for pk, name in
                     Directorate.objects.filter(pk__in=pks).order_by("name").values_list("pk", "name")]
 
-        # Without scripts the words typed in the search box come with the form (see __init__ for one match).
-        typed = self._typed_directorate() if chosen_id is None else ""
-        matches = [(d.pk, d.name, f"Matching “{typed}”") for d in find_directorates(typed)] if typed else []
+        # Without scripts the words typed in the search box come with the form (found in __init__).
+        typed = self._typed if chosen_id is None else ""
+        matches = [(d.pk, d.name, f"Matching “{typed}”") for d in self._matches] if typed else []
         if typed:
             # Help texts are written out as markup (qi_forms.field): what the person typed is escaped here.
             field.help_text = (format_html("{} directorates match “{}”: choose one and press Filter.",
@@ -114,9 +117,6 @@ class ProjectFilter(django_filters.FilterSet):
             blank="Any directorate", attrs=field.widget.attrs, search_name=FIND_DIRECTORATE, search_value=typed,
             suggest=lambda: directorate_rows([pk for pk in (own_id, chosen_id) if pk]) + matches,
             chosen=directorate_rows)
-
-    def _typed_directorate(self) -> str:
-        return str((self.data or {}).get(FIND_DIRECTORATE) or "").strip()[:100]
 
     def search(self, queryset: ProjectQuerySet, name: str, value: str) -> ProjectQuerySet:
         for word in value.split():

@@ -148,8 +148,11 @@ def pipeline(user) -> Panel:
     # Each count opens the list it counts; drafts only for the QI department, the one role that sees them all.
     # The key names the figures' shape (status, label, count): the previous release cached (label, count)
     # under "home-pipeline", which a worker still running it during a deploy may keep writing.
-    return Panel("home/_pipeline.html", "The QI pipeline",
-                 {**figures("home-pipeline-by-status", _pipeline_figures), "sees_drafts": roles.is_qi_admin(user)})
+    counted = figures("home-pipeline-by-status", _pipeline_figures)
+    sees_drafts = roles.is_qi_admin(user)
+    stages = [(status, label, n, status != ProjectStatus.DRAFT or sees_drafts)
+              for status, label, n in counted["stages"]]
+    return Panel("home/_pipeline.html", "The QI pipeline", {**counted, "stages": stages})
 
 
 def organisation_counts() -> dict:
