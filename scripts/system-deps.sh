@@ -5,6 +5,8 @@
 set -euo pipefail
 mode="${1:-run}"
 pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+# Debian's optimised python3.11 (the Makefile's first choice) makes virtual environments only with this.
+[ -x /usr/bin/python3.11 ] && pkgs+=(python3.11-venv)
 if [ "$mode" = "test" ]; then
   pkgs+=(chromium)
   command -v npm >/dev/null 2>&1 || pkgs+=(npm)
