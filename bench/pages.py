@@ -28,6 +28,7 @@ import sys
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,8 +151,23 @@ def log_in(port: int, personas: set[str], clients: int) -> dict[str, list[Client
     return pools
 
 
-def measure(pool: list[Client], name: str, path: str, requests: int, think: float = 0.0) -> tuple[list[float], float]:
-    """Response times (ms) of `requests` views of one page by the pool's clients at once, and pages a second."""
+def machine_cpu_ms() -> float:
+    """CPU time the whole machine has spent busy since boot, in ms (every core, every process: /proc/stat)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, idle, iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return 1000 * (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Run:
+    times: list[float]      # response time of each view, ms
+    rate: float             # pages a second
+    cpu_per_page: float     # ms of CPU the whole machine spent per page: server, database and clients
+    client_per_page: float  # ms of that spent by this script's own clients
+
+
+def measure(pool: list[Client], name: str, path: str, requests: int, think: float = 0.0) -> Run:
+    """`requests` views of one page by the pool's clients at once: response times, pages a second and CPU a page."""
     for c in pool[:2]:  # warm up each worker's caches and connections
         c.request("GET", path)
     per_client = max(1, requests // len(pool))
@@ -169,10 +185,12 @@ def measure(pool: list[Client], name: str, path: str, requests: int, think: floa
                 time.sleep(think)
         return times
 
-    started = time.perf_counter()
+    started, machine0, client0 = time.perf_counter(), machine_cpu_ms(), time.process_time()
     with ThreadPoolExecutor(max_workers=len(pool)) as ex:
         times = [t for ts in ex.map(work, pool) for t in ts]
-    return times, len(times) / (time.perf_counter() - started)
+    n = len(times)
+    return Run(times, n / (time.perf_counter() - started), (machine_cpu_ms() - machine0) / n,
+               1000 * (time.process_time() - client0) / n)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -202,13 +220,20 @@ def main() -> int:
     ap.add_argument("--think", type=float, default=0.0,
                     help="seconds each client waits between pages (default 0: no pause, as the budget is set)")
     ap.add_argument("--drop", action="store_true")
+    ap.add_argument("--only", default="", help="measure only the pages whose name contains this (e.g. 'home')")
+    ap.add_argument("--cache-url", default="",
+                    help="CACHE_URL for the servers, e.g. redis://127.0.0.1:6379/14 as docker-compose.yml deploys;"
+                         " default: a cache per process")
     args = ap.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
-    table: dict[int, dict[str, list[float]]] = {s: {} for s in scales}
+    table: dict[int, dict[str, Run]] = {s: {} for s in scales}
     envs = {}
     for scale in scales:
         print(f"scale {scale}:", flush=True)
         envs[scale] = prepare(scale, args.drop)
+        if args.cache_url:  # a Redis database of its own for each scale's server: their keys are the same
+            base, _, number = args.cache_url.rpartition("/")
+            envs[scale]["CACHE_URL"] = f"{base}/{int(number) + len(envs) - 1}"
     # One server per scale, all up at once, and each page measured at every scale back to back: the
     # scaled/demo ratio then compares runs a few seconds apart, not minutes apart on a shared machine.
     procs = {scale: serve(envs[scale], args.workers, PORT + i) for i, scale in enumerate(scales)}
@@ -220,12 +245,14 @@ def main() -> int:
             pages[scale] = discover(admin)
             pools[scale] = log_in(PORT + i, {p for p, _ in pages[scale].values()}, args.clients)
         for name in pages[scales[0]]:
+            if args.only not in name:
+                continue
             for scale in scales:
                 persona, path = pages[scale][name]
-                times, rate = measure(pools[scale][persona], name, path, args.requests, args.think)
-                table[scale][name] = times
-                print(f"  s{scale:<4} {name:28} p50 {pct(times, 0.5):7.1f} ms  p95 {pct(times, 0.95):7.1f} ms"
-                      f"  {rate:6.1f} pages/s", flush=True)
+                run_ = table[scale][name] = measure(pools[scale][persona], name, path, args.requests, args.think)
+                print(f"  s{scale:<4} {name:28} p50 {pct(run_.times, 0.5):7.1f} ms  p95 {pct(run_.times, 0.95):7.1f} ms"
+                      f"  {run_.rate:6.1f} pages/s  machine CPU {run_.cpu_per_page:5.1f} ms a page"
+                      f" (clients {run_.client_per_page:4.1f})", flush=True)
     finally:
         for proc in procs.values():
             proc.terminate()
@@ -236,6 +263,7 @@ def main() -> int:
     header = f"{'page':28}" + "".join(f"  s{s} p50   s{s} p95" for s in scales)
     if len(scales) > 1:
         header += "  p95 ratio"
+    header += f"  s{scales[-1]} CPU/page (clients)"
     print(header)
     worst_p95, worst_ratio = 0.0, 0.0
     for name in table[scales[0]]:
@@ -243,7 +271,7 @@ def main() -> int:
         row = f"{name:28}"
         p95s = []
         for s in scales:
-            p50, p95 = pct(table[s][name], 0.5), pct(table[s][name], 0.95)
+            p50, p95 = pct(table[s][name].times, 0.5), pct(table[s][name].times, 0.95)
             p95s.append(p95)
             row += f"  {p50:7.1f}ms {p95:7.1f}ms"
         if len(scales) > 1:
@@ -251,8 +279,14 @@ def main() -> int:
             worst_ratio = worst_ratio if floor else max(worst_ratio, ratio)
             row += f"  {ratio:8.2f}"
         worst_p95 = worst_p95 if floor else max(worst_p95, p95s[-1])
-        print(row)
+        last = table[scales[-1]][name]
+        print(row + f"  {last.cpu_per_page:7.1f}ms ({last.client_per_page:.1f})")
     print("(the floor lines are not product pages and are left out of the worst figures)")
+    cores = os.cpu_count()
+    print("(CPU/page: the machine's busy CPU time during a page's run over the pages served; the clients' own in\n"
+          f" brackets. With {args.clients} clients and no pause the mean response time is {args.clients} / pages a"
+          f" second,\n about {args.clients} x CPU/page / {cores} cores once the cores are busy: a p95 within 100 ms"
+          f" needs under {100 * cores / args.clients:.0f} ms.)")
     if args.think:
         print("(with a pause between pages this is a lighter load than the budget's, which has none)")
     print(f"worst p95 at scale {scales[-1]}: {worst_p95:.1f} ms (budget 100 ms)"
