@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from organisation.directory import PERSON_KINDS, person_kind, person_label
+from organisation.directory import MIN_QUERY, PERSON_KINDS, find_people, find_teams, person_kind, person_label
 from organisation.models import AnnualPriority, LivedExperience, StrategicObjective, Team, User
 from organisation.widgets import PickerSelect, PickerSelectMultiple
 
@@ -43,6 +43,8 @@ def role_for(person: User) -> str:
 
 SUGGESTED_COLLEAGUES = 40
 SUGGESTED_OTHERS = 20  # service users and carers, and partners: each listed up to this many
+# The pickers' search boxes as fields of the form: with scripts off, the form answers the typed words itself.
+FIND_TEAM, FIND_MEMBER = "find_team", "find_member"
 
 
 def _people_rows(people) -> list[tuple[int, str, str]]:
@@ -52,6 +54,23 @@ def _people_rows(people) -> list[tuple[int, str, str]]:
 
 def _team_rows(teams) -> list[tuple[int, str, str]]:
     return [(t.pk, t.name, t.directorate.name) for t in teams.order_by("directorate__name", "name")]
+
+
+def _with_matches(rows: list[tuple], matches: list[tuple]) -> list[tuple]:
+    """Suggestions, then what a search found that they do not already list."""
+    listed = {str(pk) for pk, _, _ in rows}
+    return rows + [row for row in matches if str(row[0]) not in listed]
+
+
+def _search_answer(typed: str, found: list[str], one: str, many: str, done: str) -> str:
+    """What a search box found (labels), said beside its field (the template escapes what was typed)."""
+    if len(typed) < MIN_QUERY:
+        return f"Type two letters or more to find a {one}."
+    if not found:
+        return f"No {one} matches “{typed}”. Try part of a name."
+    if len(found) == 1:
+        return f"One {one} matches “{typed}”: {found[0]}, now {done}. Check it, then save again."
+    return f"{len(found)} {many} match “{typed}”: choose from the list, then save again."
 
 
 class IdeaForm(forms.ModelForm):
@@ -120,13 +139,18 @@ class IdeaForm(forms.ModelForm):
     def __init__(self, *args, lead: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.lead = lead
+        # Words left in a picker's search box when the form was sent (scripts off, or typed and not picked):
+        # the form finds them and shows the answer beside the field rather than saving (_answer_searches).
+        self._search_answers: dict[str, str] = {}
+        team_matches, member_matches = self._answer_searches()
         # Validation accepts any active team or person; the page lists only suggestions and what is chosen
         # (a trust may have thousands of teams and tens of thousands of people), the rest is found by name.
         teams = Team.objects.filter(Q(active=True) | Q(pk=self.instance.team_id)).select_related("directorate")
         self.fields["team"].queryset = teams
         self.fields["team"].widget = PickerSelect(
             search_url=reverse("organisation:team_search"), search_label="Another team? Find it by name",
-            blank="Choose the team", suggest=lambda: _team_rows(teams.filter(directorate_id=lead.directorate_id)),
+            blank="Choose the team", search_name=FIND_TEAM,
+            suggest=lambda: _with_matches(_team_rows(teams.filter(directorate_id=lead.directorate_id)), team_matches),
             chosen=lambda pks: _team_rows(teams.filter(pk__in=pks)))
 
         self.fields["objectives"].queryset = StrategicObjective.objects.all()
@@ -140,15 +164,59 @@ class IdeaForm(forms.ModelForm):
         members.queryset = people
         members.widget = PickerSelectMultiple(
             search_url=f"{reverse('organisation:people_search')}?exclude={lead.pk}",
-            search_label="Find someone by name, team or organisation",
-            suggest=lambda: _people_rows([
+            search_label="Find someone by name, team or organisation", search_name=FIND_MEMBER,
+            suggest=lambda: _with_matches(_people_rows([
                 *(people.filter(team_id=lead.team_id)[:SUGGESTED_COLLEAGUES] if lead.team_id else []),
                 *people.exclude(lived_experience="")[:SUGGESTED_OTHERS],
-                *people.filter(external_organisation__isnull=False)[:SUGGESTED_OTHERS]]),
+                *people.filter(external_organisation__isnull=False)[:SUGGESTED_OTHERS]]), member_matches),
             chosen=lambda pks: _people_rows(people.filter(pk__in=pks)), attrs={"size": 10})
         if self.instance.pk and not self.is_bound:
             self.initial["members"] = [
                 m.person_id for m in self.instance.members.filter(left_on__isnull=True).exclude(person=lead)]
+
+    def _answer_searches(self) -> tuple[list, list]:
+        """Find what was typed in the team and people search boxes; the answer goes beside each field.
+
+        One team found is chosen, one person found is added to the team; several are offered in the list.
+        Either way nothing is saved until the person has seen the answer and sends the form again, and the
+        box is emptied (its words are quoted in the answer), so the next send saves.
+        """
+        data = self.data if self.is_bound else {}
+        typed_team = str(data.get(FIND_TEAM) or "").strip()[:100]
+        typed_member = str(data.get(FIND_MEMBER) or "").strip()[:100]
+        if not (typed_team or typed_member):
+            return [], []
+        self.data = data = data.copy()
+        team_matches = find_teams(typed_team) if typed_team else []
+        if typed_team:
+            if len(team_matches) == 1:
+                data["team"] = str(team_matches[0].pk)
+            self._search_answers["team"] = _search_answer(
+                typed_team, [f"{t.name} ({t.directorate.name})" for t in team_matches], "team", "teams", "chosen")
+        member_matches = find_people(typed_member, exclude=self.lead.pk) if typed_member else []
+        if typed_member:
+            if len(member_matches) == 1:
+                chosen = [*(data.getlist("members") if hasattr(data, "getlist") else data.get("members") or []),
+                          str(member_matches[0].pk)]
+                if hasattr(data, "setlist"):
+                    data.setlist("members", chosen)
+                else:
+                    data["members"] = chosen
+            self._search_answers["members"] = _search_answer(
+                typed_member, [person_label(p) for p in member_matches], "person", "people", "added to the team")
+        return ([(t.pk, t.name, f"Teams matching “{typed_team}”") for t in team_matches],
+                [(p.pk, person_label(p), f"People matching “{typed_member}”") for p in member_matches])
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, answer in self._search_answers.items():
+            self.add_error(field, answer)
+        return cleaned
+
+    @property
+    def only_searched(self) -> bool:
+        """Sent back only to show what the search boxes found: every answer is otherwise in order."""
+        return bool(self._search_answers) and set(self.errors) <= set(self._search_answers)
 
     def clean_aim_by_when(self):
         when = self.cleaned_data.get("aim_by_when")

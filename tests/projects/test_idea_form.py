@@ -200,3 +200,76 @@ def test_the_form_costs_the_same_however_many_people_and_teams(client, staff, dj
     with django_assert_max_num_queries(len(small.captured_queries)):
         html = client.get(reverse("projects:idea_new")).content.decode()
     assert html.count("<option") < 20
+
+
+# Without scripts the pickers' search boxes are fields of the form: the form finds what was typed, shows
+# the answer beside the field and saves nothing until the person has seen it and sends the form again.
+
+def test_one_team_found_by_name_is_chosen_and_shown_before_anything_is_saved(client, staff, other_ward, idea_data):
+    client.force_login(staff)
+    response = client.post(reverse("projects:idea_new"), idea_data(find_team="hazel"))
+    html = response.content.decode()
+    assert response.status_code == 200 and not Project.objects.exists()
+    assert f'<option value="{other_ward.pk}" selected>Hazel Ward</option>' in html
+    assert "One team matches “hazel”: Hazel Ward" in html and "Check it, then save again." in html
+    assert 'name="find_team"' in html and 'value="hazel"' not in html  # the box is emptied: the next send saves
+    assert "Falls at night have doubled since the spring" in html  # nothing typed is lost
+    assert "Nothing is saved yet: check what your search found" in html
+
+    again = idea_data(team=other_ward.pk)
+    assert client.post(reverse("projects:idea_new"), again).status_code == 302
+    assert Project.objects.get().team == other_ward
+
+
+def test_several_teams_found_are_offered_and_none_is_chosen(client, staff, ward, other_directorate, idea_data):
+    oak, elm = (TeamFactory(directorate=other_directorate, name=n) for n in ("Oak Ward", "Elm Ward North"))
+    client.force_login(staff)
+    response = client.post(reverse("projects:idea_new"), idea_data(find_team="ward"))
+    html = response.content.decode()
+    assert not Project.objects.exists()
+    assert "3 teams match “ward”: choose from the list, then save again." in html
+    assert f'<option value="{oak.pk}">Oak Ward</option>' in html and f'<option value="{elm.pk}">' in html
+    assert f'<option value="{ward.pk}" selected>Willow Ward</option>' in html  # the choice so far is kept
+
+
+def test_a_search_that_finds_nothing_says_so_and_escapes_what_was_typed(client, staff, idea_data):
+    client.force_login(staff)
+    html = client.post(reverse("projects:idea_new"), idea_data(find_team="<b>nowhere")).content.decode()
+    assert "No team matches “&lt;b&gt;nowhere”. Try part of a name." in html and "<b>nowhere" not in html
+    assert not Project.objects.exists()
+    html = client.post(reverse("projects:idea_new"), idea_data(find_member="x")).content.decode()
+    assert "Type two letters or more to find a person." in html
+    html = client.post(reverse("projects:idea_new"), idea_data(title="", find_member="zz")).content.decode()
+    assert "Please check the highlighted answers below" in html and "No person matches" in html
+
+
+def test_one_person_found_by_name_joins_the_chosen_team_members(client, staff, idea_data):
+    colleague = UserFactory(display_name="Farah Green", team=staff.team)
+    partner = UserFactory(display_name="Quentin Oduya", team=None,
+                          external_organisation=ExternalOrganisation.objects.create(name="Age UK Westshire"))
+    client.force_login(staff)
+    response = client.post(reverse("projects:idea_new"), idea_data(members=[colleague.pk], find_member="oduya"))
+    html = response.content.decode()
+    assert not Project.objects.exists()
+    assert "One person matches “oduya”: Quentin Oduya – Age UK Westshire, now added to the team." in html
+    assert f'<option value="{partner.pk}" selected>' in html and f'<option value="{colleague.pk}" selected>' in html
+
+    client.post(reverse("projects:idea_new"), idea_data(members=[colleague.pk, partner.pk]))
+    project = Project.objects.get()
+    assert set(project.members.values_list("person__display_name", flat=True)) == {
+        "Sam Okafor", "Farah Green", "Quentin Oduya"}
+
+
+def test_editing_a_draft_answers_a_search_the_same_way(client, staff, ward, other_ward):
+    draft = ProjectFactory(team=ward, lead=staff, created_by=staff, status=ProjectStatus.DRAFT)
+    client.force_login(staff)
+    url = reverse("projects:idea_edit", args=[draft.pk])
+    form = client.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value not in (None, "")}
+    data.update(title="A new title", find_team="hazel", involvement=Involvement.NONE,
+                aim_by_when=(timezone.localdate() + dt.timedelta(days=90)).isoformat())
+    data = {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items() if not isinstance(v, list)}
+    html = client.post(url, data).content.decode()
+    draft.refresh_from_db()
+    assert "One team matches “hazel”" in html and 'value="A new title"' in html
+    assert draft.title != "A new title" and draft.team == ward
