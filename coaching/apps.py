@@ -11,9 +11,11 @@ class CoachingConfig(AppConfig):
         from ops.nightly import register as register_nightly
         from organisation.navigation import NavEntry, register
         from organisation.rules import can_see_coaching
+        from organisation.seeding import register as register_seed_step
         from projects.services import on_status_changed
 
         from . import services
+        from .demo import seed_supervision
         from .models import Allocation, AllocationKind
 
         register(NavEntry("Coaching", "coaching:index", can_see_coaching, order=30))
@@ -28,3 +30,4 @@ class CoachingConfig(AppConfig):
         post_delete.connect(allocation_changed, sender=Allocation, dispatch_uid="coach-load-on-delete")
         on_status_changed(services._status_changed)
         register_nightly("coach loads", lambda: {"coaches": services.refresh_loads()})
+        register_seed_step(25, "supervision", seed_supervision)

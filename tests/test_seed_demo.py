@@ -77,3 +77,25 @@ def test_seed_demo_has_nothing_happen_in_the_future():
     assert not Decision.objects.filter(decided_at__gt=now).exists()
     for project in Project.objects.exclude(submitted_at=None):  # history keeps its order
         assert project.created_at <= project.submitted_at
+
+
+def test_seed_demo_has_monthly_supervision_with_a_few_coaches_due():
+    from django.utils import timezone
+
+    from coaching.models import Supervision
+    from coaching.services import last_supervision_date, supervision_due
+    from organisation.models import CoachProfile
+
+    call_command("seed_demo", verbosity=0)
+    sessions = Supervision.objects.count()
+    assert sessions > 0
+    assert not Supervision.objects.filter(date__gt=timezone.localdate()).exists()
+    assert all(s.advisor_id == s.coach.coach_profile.supervisor_id for s in Supervision.objects.select_related(
+        "coach__coach_profile")[:50])
+    last = [p.last_supervised for p in CoachProfile.objects.filter(supervisor__isnull=False)
+            .annotate(last_supervised=last_supervision_date())]
+    due = [d for d in last if supervision_due(d)]
+    assert 0 < len(due) < len(last) / 2  # most coaches are seen monthly; a few lapsed or new show as due
+    assert None in due and any(d is not None for d in due)
+    call_command("seed_demo", verbosity=0)
+    assert Supervision.objects.count() == sessions
