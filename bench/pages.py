@@ -228,12 +228,12 @@ def main() -> int:
     scales = [int(s) for s in args.scales.split(",")]
     table: dict[int, dict[str, Run]] = {s: {} for s in scales}
     envs = {}
-    for scale in scales:
+    for i, scale in enumerate(scales):
         print(f"scale {scale}:", flush=True)
         envs[scale] = prepare(scale, args.drop)
         if args.cache_url:  # a Redis database of its own for each scale's server: their keys are the same
             base, _, number = args.cache_url.rpartition("/")
-            envs[scale]["CACHE_URL"] = f"{base}/{int(number) + len(envs) - 1}"
+            envs[scale]["CACHE_URL"] = f"{base}/{int(number) + i}"
     # One server per scale, all up at once, and each page measured at every scale back to back: the
     # scaled/demo ratio then compares runs a few seconds apart, not minutes apart on a shared machine.
     procs = {scale: serve(envs[scale], args.workers, PORT + i) for i, scale in enumerate(scales)}

@@ -10,6 +10,12 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 
+def typed_in(data, search_name: str) -> str:
+    """The words left in a picker's search box (`PickerSelect.search_name`) when its form was sent: with
+    scripts off, or typed and not picked. The form answers them itself."""
+    return str((data or {}).get(search_name) or "").strip()[:100]
+
+
 class FastSelect(forms.Select):
     """A <select> written out in Python rather than through one template per <option>.
 

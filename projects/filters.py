@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from organisation.directory import LISTED_DIRECTORATES, find_directorates
 from organisation.models import AnnualPriority, Directorate, Role, StrategicObjective, Team, User
-from organisation.widgets import FastSelect, PickerSelect
+from organisation.widgets import FastSelect, PickerSelect, typed_in
 
 from .models import Involvement, ProjectQuerySet, ProjectStatus
 
@@ -42,7 +42,7 @@ class ProjectFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Words typed in the directorate search box with scripts off: one match is taken as the choice,
         # several are offered beside the filter (_offer_directorates).
-        self._typed = str((self.data or {}).get(FIND_DIRECTORATE) or "").strip()[:100]
+        self._typed = typed_in(self.data, FIND_DIRECTORATE)
         self._matches = []
         if self._typed and not (self.data or {}).get("directorate"):
             self._matches = find_directorates(self._typed)

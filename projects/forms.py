@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from organisation.directory import MIN_QUERY, PERSON_KINDS, find_people, find_teams, person_kind, person_label
 from organisation.models import AnnualPriority, LivedExperience, StrategicObjective, Team, User
-from organisation.widgets import PickerSelect, PickerSelectMultiple
+from organisation.widgets import PickerSelect, PickerSelectMultiple, typed_in
 
 from .models import MemberRole, Project, ProjectMember
 from .services import create_idea
@@ -181,27 +181,27 @@ class IdeaForm(forms.ModelForm):
         Either way nothing is saved until the person has seen the answer and sends the form again, and the
         box is emptied (its words are quoted in the answer), so the next send saves.
         """
-        data = self.data if self.is_bound else {}
-        typed_team = str(data.get(FIND_TEAM) or "").strip()[:100]
-        typed_member = str(data.get(FIND_MEMBER) or "").strip()[:100]
+        typed_team, typed_member = typed_in(self.data, FIND_TEAM), typed_in(self.data, FIND_MEMBER)
         if not (typed_team or typed_member):
             return [], []
-        self.data = data = data.copy()
-        team_matches = find_teams(typed_team) if typed_team else []
+        self.data = data = self.data.copy()
+        team_matches, member_matches = [], []
         if typed_team:
+            team_matches = find_teams(typed_team)
             if len(team_matches) == 1:
-                data["team"] = str(team_matches[0].pk)
+                data[self.add_prefix("team")] = str(team_matches[0].pk)
             self._search_answers["team"] = _search_answer(
                 typed_team, [f"{t.name} ({t.directorate.name})" for t in team_matches], "team", "teams", "chosen")
-        member_matches = find_people(typed_member, exclude=self.lead.pk) if typed_member else []
         if typed_member:
+            member_matches = find_people(typed_member, exclude=self.lead.pk)
             if len(member_matches) == 1:
-                chosen = [*(data.getlist("members") if hasattr(data, "getlist") else data.get("members") or []),
+                name = self.add_prefix("members")
+                chosen = [*self.fields["members"].widget.value_from_datadict(data, self.files, name),
                           str(member_matches[0].pk)]
-                if hasattr(data, "setlist"):
-                    data.setlist("members", chosen)
+                if hasattr(data, "setlist"):  # a QueryDict, as views pass; a plain dict holds the list itself
+                    data.setlist(name, chosen)
                 else:
-                    data["members"] = chosen
+                    data[name] = chosen
             self._search_answers["members"] = _search_answer(
                 typed_member, [person_label(p) for p in member_matches], "person", "people", "added to the team")
         return ([(t.pk, t.name, f"Teams matching “{typed_team}”") for t in team_matches],
