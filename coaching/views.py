@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from ops.pagecache import cached_page
 from organisation.models import CoachProfile
 from organisation.rules import chairs_directorate, is_coach, is_improvement_advisor, is_qi_admin
 from projects.models import Project
@@ -34,6 +35,7 @@ from .services import (
 
 
 @login_required
+@cached_page
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     roles = {"coach": is_coach(user), "ia": is_improvement_advisor(user), "qi_admin": is_qi_admin(user)}

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coaching.services import CapacityError
+from ops.pagecache import cached_page
 from organisation.models import Directorate, Role, RoleAssignment
 from organisation.rules import chairs_directorate, is_qi_admin
 from projects.models import ProjectStatus
@@ -79,6 +80,7 @@ def _leads_by_directorate() -> Prefetch:
 
 
 @login_required
+@cached_page
 def index(request: HttpRequest) -> HttpResponse:
     # A directorate the QI department has just added gets its forum on first sight.
     for directorate in Directorate.objects.filter(forum__isnull=True):
@@ -105,6 +107,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def forum(request: HttpRequest, pk: int) -> HttpResponse:
     forum = get_object_or_404(Forum.objects.select_related("directorate"), pk=pk)
     today = timezone.localdate()
@@ -187,12 +190,14 @@ def _render_meeting(request: HttpRequest, meeting: Meeting, *, bound: dict[int, 
 
 
 @login_required
+@cached_page
 def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     # Agendas are open to everyone who can log in; only the forms depend on the person.
     return _render_meeting(request, _meeting_for(pk))
 
 
 @login_required
+@cached_page
 def meeting_print(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(pk)
     items = list(AgendaItem.objects.filter(meeting=meeting).for_agenda())

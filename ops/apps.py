@@ -6,7 +6,13 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from organisation.seeding import register as register_seed_step
+
+        from .pagecache import watch_writes
+
+        connection_created.connect(watch_writes, dispatch_uid="ops.pagecache.watch_writes")
 
         register_seed_step(90, "nightly job (agendas, charts)", _seed_nightly)
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
+from ops.pagecache import cached_page
 from organisation.models import AnnualPriority, StrategicObjective
 
 from .filters import ProjectFilter
@@ -65,6 +66,7 @@ class CountedPaginator(Paginator):
 
 
 @login_required
+@cached_page
 def project_list(request: HttpRequest) -> HttpResponse:
     projects = Project.objects.visible_to(request.user).for_rows().prefetch_related(
         Prefetch("objectives", queryset=StrategicObjective.objects.only("name")),
@@ -118,6 +120,7 @@ def _next_step(project: Project) -> NextStep:
 
 
 @login_required
+@cached_page
 def my_projects(request: HttpRequest) -> HttpResponse:
     decisions = ProjectEvent.objects.filter(kind=EventKind.DECISION).order_by("-at", "-pk")
     projects = (
@@ -190,6 +193,7 @@ def idea_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_for(request, pk)
     events = list(project.events.select_related("by").order_by("-at", "-pk"))

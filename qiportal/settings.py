@@ -225,7 +225,18 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 # (a Redis URL, on a database of its own: the tests clear it) to share it between web workers.
 CACHE_URL = env("CACHE_URL")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+          # Whole pages (ops.pagecache), apart so that they never push the figures out.
+          "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                    "KEY_PREFIX": "pages"}
+          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
+                             "OPTIONS": {"MAX_ENTRIES": 2000}}}
+# Pages served again while no data has changed (ops.pagecache). Every process that writes or serves (web
+# workers, Celery worker and beat) must see the same cache, so it is on by default only with CACHE_URL.
+PAGE_CACHE = env_bool("PAGE_CACHE", bool(CACHE_URL))
+# Names the code that renders pages; remembered pages from another release are never served. Default: the
+# newest change time of the project's code, templates and static files.
+RELEASE = env("RELEASE")
 
 # Celery: eager in the web process by default; a real broker when REDIS_URL is set.
 REDIS_URL = env("REDIS_URL")

@@ -10,12 +10,14 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from ops.pagecache import cached_page
 from organisation import rules as roles
 
 from .home import organisation_counts, panels_for
 
 
 @login_required
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     panels = panels_for(user)
