@@ -11,8 +11,8 @@ Every INSERT, UPDATE or DELETE on this process's database connections changes it
 execute wrapper sees the SQL itself, so bulk updates, raw SQL and deletes that send no
 signals count too), once at once and once more after the transaction commits: a page
 rendered from the data before the commit can then never be read under the version that
-follows it. A page is keyed by that version, the person, the full path and today's
-date, so a change anywhere (a decision, a new data point, a role granted or taken away)
+follows it. A page is keyed by that version, the person, the host and full path and
+today's date, so a change anywhere (a decision, a new data point, a role granted or taken away)
 makes everyone's next view render afresh, and so does midnight.
 
 Only what varies from one request to the next is put back on a hit: the CSRF token in
@@ -47,10 +47,12 @@ VERSION_KEY = "pages:version"
 PAGE_SECONDS = 15 * 60
 HEADER = "X-Page-Cache"
 
-# Writes that change no page: sessions (every sign-in), sign-in attempts, the beat scheduler's own bookkeeping.
+# Writes that change no page: sessions, sign-in attempts, the beat scheduler's own bookkeeping.
 IGNORED_TABLES = ("django_session", "axes_", "django_celery_beat_")
-_WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[\"`]?(\w+)|\s*ROLLBACK\s+TO",
-                    re.IGNORECASE)
+_WRITE = re.compile(r"\s*(?:(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[\"`]?(\w+)"
+                    r"|TRUNCATE|ROLLBACK\s+TO)", re.IGNORECASE)
+# Signing in writes the time of it and nothing else; no page shows it.
+_SIGN_IN = re.compile(r'\s*UPDATE\s+"\w+"\s+SET\s+"last_login"\s*=\s*%s\s+WHERE', re.IGNORECASE)
 _CSRF = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_MARK = b"\x00csrf\x00"
 
@@ -84,7 +86,8 @@ def bump() -> None:
 
 def _writes(sql: str) -> bool:
     match = _WRITE.match(sql)
-    return bool(match) and not (match.group(1) or "").lower().startswith(IGNORED_TABLES)
+    return (bool(match) and not (match.group(1) or "").lower().startswith(IGNORED_TABLES)
+            and not _SIGN_IN.match(sql))
 
 
 def _watch(connection: BaseDatabaseWrapper) -> Callable:
@@ -128,7 +131,8 @@ def _app_folders() -> list[Path]:
 
 
 def _key(request: HttpRequest, version: int) -> str:
-    who = f"{code_stamp()}|{request.user.pk}|{timezone.localdate().isoformat()}|{request.get_full_path()}"
+    who = (f"{code_stamp()}|{request.user.pk}|{timezone.localdate().isoformat()}|{request.get_host()}"
+           f"|{request.get_full_path()}")
     return f"page:{version}:{hashlib.sha256(who.encode()).hexdigest()}"
 
 
