@@ -34,8 +34,8 @@ from .services import (
 )
 
 
+@cached_page(params=("capacity", "page"))
 @login_required
-@cached_page
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     roles = {"coach": is_coach(user), "ia": is_improvement_advisor(user), "qi_admin": is_qi_admin(user)}

@@ -79,8 +79,8 @@ def _leads_by_directorate() -> Prefetch:
     return Prefetch("directorate__role_assignments", queryset=leads, to_attr="forum_leads")
 
 
-@login_required
 @cached_page
+@login_required
 def index(request: HttpRequest) -> HttpResponse:
     # A directorate the QI department has just added gets its forum on first sight.
     for directorate in Directorate.objects.filter(forum__isnull=True):
@@ -106,8 +106,8 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "forums/index.html", {"forums": forums})
 
 
-@login_required
 @cached_page
+@login_required
 def forum(request: HttpRequest, pk: int) -> HttpResponse:
     forum = get_object_or_404(Forum.objects.select_related("directorate"), pk=pk)
     today = timezone.localdate()
@@ -189,15 +189,15 @@ def _render_meeting(request: HttpRequest, meeting: Meeting, *, bound: dict[int, 
     return render(request, "forums/meeting.html", context, status=status)
 
 
-@login_required
 @cached_page
+@login_required
 def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     # Agendas are open to everyone who can log in; only the forms depend on the person.
     return _render_meeting(request, _meeting_for(pk))
 
 
-@login_required
 @cached_page
+@login_required
 def meeting_print(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(pk)
     items = list(AgendaItem.objects.filter(meeting=meeting).for_agenda())

@@ -17,12 +17,14 @@ from django.views.decorators.http import require_http_methods
 from ops.pagecache import cached_page
 from organisation.models import AnnualPriority, StrategicObjective
 
-from .filters import ProjectFilter
+from .filters import FIND_DIRECTORATE, ProjectFilter
 from .forms import CONDITION_WORDING, IdeaForm, SubmitIdeaForm, missing_for_submission
 from .models import APPROVED_STATUSES, EventKind, Project, ProjectEvent, ProjectMember, ProjectStatus
 from .services import TransitionError, similar_projects, submit_idea, visible_count
 
 PAGE_SIZE = 25
+# What the project list reads from its query string; any other parameter is rendered but not remembered.
+LIST_PARAMS = (*ProjectFilter.base_filters, FIND_DIRECTORATE, "page")
 
 
 def _with_alignment(projects: QuerySet[Project]) -> QuerySet[Project]:
@@ -65,8 +67,8 @@ class CountedPaginator(Paginator):
         return self._count
 
 
+@cached_page(params=LIST_PARAMS)
 @login_required
-@cached_page
 def project_list(request: HttpRequest) -> HttpResponse:
     projects = Project.objects.visible_to(request.user).for_rows().prefetch_related(
         Prefetch("objectives", queryset=StrategicObjective.objects.only("name")),
@@ -119,8 +121,8 @@ def _next_step(project: Project) -> NextStep:
     return NextStep("See the record", project.get_absolute_url())
 
 
-@login_required
 @cached_page
+@login_required
 def my_projects(request: HttpRequest) -> HttpResponse:
     decisions = ProjectEvent.objects.filter(kind=EventKind.DECISION).order_by("-at", "-pk")
     projects = (
@@ -192,8 +194,8 @@ def idea_submit(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_required
 @cached_page
+@login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_for(request, pk)
     events = list(project.events.select_related("by").order_by("-at", "-pk"))

@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from coaching import services as coaching
 from forums.models import Forum, Meeting
 from forums.services import ensure_next_meeting
+from ops import pagecache
 from ops.cache import figures
 from organisation import rules as roles
 from organisation.models import CoachProfile, Directorate, Role, Team, User
@@ -112,8 +113,14 @@ def stories(user) -> Panel | None:
 
 @receiver([post_save, post_delete], sender=Story, dispatch_uid="home-stories-panel")
 def _forget_stories(**kwargs) -> None:
-    # After the commit, so a page rendered meanwhile cannot put the old panel back for the hour.
-    transaction.on_commit(lambda: cache.delete(STORIES_KEY))
+    # After the commit, so a page rendered meanwhile cannot put the old panel back for the hour; and then the
+    # remembered pages go again, as one rendered between the write's own version change and this delete
+    # shows the old panel (ops.pagecache).
+    def forget() -> None:
+        cache.delete(STORIES_KEY)
+        pagecache.bump()
+
+    transaction.on_commit(forget)
 
 
 def advisor(user) -> Panel:

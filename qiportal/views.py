@@ -16,8 +16,8 @@ from organisation import rules as roles
 from .home import organisation_counts, panels_for
 
 
-@login_required
 @cached_page
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     panels = panels_for(user)
