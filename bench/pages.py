@@ -5,18 +5,14 @@
     .venv/bin/python bench/pages.py --scales 1      # demo data only
     .venv/bin/python bench/pages.py --requests 200 --clients 20
     .venv/bin/python bench/pages.py --think 1     # each client pauses a second between pages
-    .venv/bin/python bench/pages.py --no-page-cache           # every view rendered (ops.pagecache off)
-    .venv/bin/python bench/pages.py --invalidate-every 0.5    # as if someone wrote data twice a second
 
 For each scale it creates (once) a PostgreSQL database `qiportal_bench_s<N>`, migrates and
 seeds it, and collects static files. It then starts one gunicorn per scale in production mode
 (127.0.0.1:8765, 8766, ...), logs in as each persona, and requests every page with N concurrent
 clients (closed loop, no think time unless --think), measuring each page at every scale back to
 back so that the ratio compares runs seconds apart. It prints p50 and p95 per page and the
-scaled/demo ratio of p95, and how many views were served from the page cache (ops.pagecache).
-The servers share a Redis cache as docker-compose.yml deploys them (each scale its own Redis
-database, emptied first); `--cache-url none` gives each process its own cache, which turns the
-page cache off.
+scaled/demo ratio of p95. The servers share a Redis cache as docker-compose.yml deploys them (each
+scale its own Redis database, emptied first); `--cache-url none` gives each process its own cache.
 Budget (issue 3): p95 <= 100 ms at scale, and scaled/demo p95 ratio <= 1.5.
 Only 127.0.0.1 is ever contacted. `--drop` recreates the databases.
 """
@@ -31,7 +27,6 @@ import random
 import re
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -88,7 +83,6 @@ class Client:
         self.cookies: dict[str, str] = {}
         self.port = port
         self.conn = http.client.HTTPConnection(HOST, port, timeout=60)
-        self.served_from_cache = False  # the last response's X-Page-Cache said "hit"
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str, float]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Host": HOST}
@@ -107,7 +101,6 @@ class Client:
             response = self.conn.getresponse()
         text = response.read().decode("utf-8", "replace")
         elapsed = time.perf_counter() - t0
-        self.served_from_cache = response.getheader("X-Page-Cache") == "hit"
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
@@ -175,7 +168,6 @@ class Run:
     rate: float             # pages a second
     cpu_per_page: float     # ms of CPU the whole machine spent per page: server, database and clients
     client_per_page: float  # ms of that spent by this script's own clients
-    hits: float             # share of the views served from the page cache
 
 
 def measure(pool: list[Client], name: str, path: str, requests: int, think: float = 0.0) -> Run:
@@ -184,7 +176,7 @@ def measure(pool: list[Client], name: str, path: str, requests: int, think: floa
         c.request("GET", path)
     per_client = max(1, requests // len(pool))
 
-    def work(c: Client) -> list[tuple[float, bool]]:
+    def work(c: Client) -> list[float]:
         times = []
         if think:  # start at random moments, not all at once, as people do
             time.sleep(random.uniform(0, think))
@@ -192,7 +184,7 @@ def measure(pool: list[Client], name: str, path: str, requests: int, think: floa
             status, _, elapsed = c.request("GET", path)
             if status != 200:
                 raise SystemExit(f"{name}: HTTP {status} for {path}")
-            times.append((elapsed * 1000, c.served_from_cache))
+            times.append(elapsed * 1000)
             if think:
                 time.sleep(think)
         return times
@@ -208,16 +200,8 @@ def measure(pool: list[Client], name: str, path: str, requests: int, think: floa
     finally:
         gc.enable()
     n = len(views)
-    return Run([t for t, _ in views], n / (time.perf_counter() - started), (machine_cpu_ms() - machine0) / n,
-               1000 * (time.process_time() - client0) / n, sum(hit for _, hit in views) / n)
-
-
-def invalidate(cache_urls: list[str], seconds: float, stop: threading.Event) -> None:
-    """Change each server's data version every `seconds`, as any write would (ops.pagecache.bump)."""
-    caches = [redis.Redis.from_url(url) for url in cache_urls]
-    while not stop.wait(seconds):
-        for cache in caches:
-            cache.incr("pages:1:pages:version")  # Django's RedisCache key: prefix, key version, key
+    return Run(views, n / (time.perf_counter() - started), (machine_cpu_ms() - machine0) / n,
+               1000 * (time.process_time() - client0) / n)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -251,10 +235,7 @@ def main() -> int:
     ap.add_argument("--only", default="", help="measure only the pages whose name contains this (e.g. 'home')")
     ap.add_argument("--cache-url", default="redis://127.0.0.1:6379/12",
                     help="CACHE_URL for the servers, a Redis database as docker-compose.yml deploys (the next one"
-                         " for the next scale; emptied first); 'none': a cache per process, so no page cache")
-    ap.add_argument("--no-page-cache", action="store_true", help="render every view (PAGE_CACHE=0)")
-    ap.add_argument("--invalidate-every", type=float, default=0.0, metavar="SECONDS",
-                    help="change the data version this often while measuring, as a write anywhere would")
+                         " for the next scale; emptied first); 'none': a cache per process")
     args = ap.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
     table: dict[int, dict[str, Run]] = {s: {} for s in scales}
@@ -266,15 +247,9 @@ def main() -> int:
             base, _, number = args.cache_url.rpartition("/")
             envs[scale]["CACHE_URL"] = f"{base}/{int(number) + i}"
             redis.Redis.from_url(envs[scale]["CACHE_URL"]).flushdb()
-        # Pages are only remembered where every worker sees the same data version.
-        envs[scale]["PAGE_CACHE"] = "0" if args.no_page_cache or args.cache_url == "none" else "1"
     # One server per scale, all up at once, and each page measured at every scale back to back: the
     # scaled/demo ratio then compares runs a few seconds apart, not minutes apart on a shared machine.
     procs = {scale: serve(envs[scale], args.workers, PORT + i) for i, scale in enumerate(scales)}
-    stop = threading.Event()
-    if args.invalidate_every and args.cache_url != "none":
-        threading.Thread(target=invalidate, daemon=True,
-                         args=([envs[s]["CACHE_URL"] for s in scales], args.invalidate_every, stop)).start()
     try:
         pages, pools = {}, {}
         for i, scale in enumerate(scales):
@@ -292,7 +267,6 @@ def main() -> int:
                       f"  {run_.rate:6.1f} pages/s  machine CPU {run_.cpu_per_page:5.1f} ms a page"
                       f" (clients {run_.client_per_page:4.1f})", flush=True)
     finally:
-        stop.set()
         for proc in procs.values():
             proc.terminate()
             proc.wait()
@@ -302,7 +276,7 @@ def main() -> int:
     header = f"{'page':28}" + "".join(f"  s{s} p50   s{s} p95" for s in scales)
     if len(scales) > 1:
         header += "  p95 ratio"
-    header += f"  s{scales[-1]} CPU/page (clients)  cached"
+    header += f"  s{scales[-1]} CPU/page (clients)"
     print(header)
     worst_p95, worst_ratio = 0.0, 0.0
     for name in table[scales[0]]:
@@ -319,16 +293,13 @@ def main() -> int:
             row += f"  {ratio:8.2f}"
         worst_p95 = worst_p95 if floor else max(worst_p95, p95s[-1])
         last = table[scales[-1]][name]
-        print(row + f"  {last.cpu_per_page:7.1f}ms ({last.client_per_page:.1f})       {100 * last.hits:3.0f}%")
+        print(row + f"  {last.cpu_per_page:7.1f}ms ({last.client_per_page:.1f})")
     print("(the floor lines are not product pages and are left out of the worst figures)")
     cores = os.cpu_count()
     print("(CPU/page: the machine's busy CPU time during a page's run over the pages served; the clients' own in\n"
           f" brackets. With {args.clients} clients and no pause the mean response time is {args.clients} / pages a"
           f" second,\n about {args.clients} x CPU/page / {cores} cores once the cores are busy: a p95 within 100 ms"
           f" needs under {100 * cores / args.clients:.0f} ms.)")
-    print("(cached: the share of views at the last scale served from the page cache, ops.pagecache"
-          + (f"; the data version changed every {args.invalidate_every:g} s" if args.invalidate_every else "")
-          + ("; off" if args.no_page_cache or args.cache_url == "none" else "") + ")")
     if args.think:
         print("(with a pause between pages this is a lighter load than the budget's, which has none)")
     print(f"worst p95 at scale {scales[-1]}: {worst_p95:.1f} ms (budget 100 ms)"

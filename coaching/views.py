@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ops.pagecache import cached_page
 from organisation.models import CoachProfile
 from organisation.rules import chairs_directorate, is_coach, is_improvement_advisor, is_qi_admin
 from projects.models import Project
@@ -34,7 +33,6 @@ from .services import (
 )
 
 
-@cached_page(params=("capacity", "page"))
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coaching.services import CapacityError
-from ops.pagecache import cached_page
 from organisation.models import Directorate, Role, RoleAssignment
 from organisation.rules import chairs_directorate, is_qi_admin
 from projects.models import ProjectStatus
@@ -79,7 +78,6 @@ def _leads_by_directorate() -> Prefetch:
     return Prefetch("directorate__role_assignments", queryset=leads, to_attr="forum_leads")
 
 
-@cached_page
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     # A directorate the QI department has just added gets its forum on first sight.
@@ -106,7 +104,6 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "forums/index.html", {"forums": forums})
 
 
-@cached_page
 @login_required
 def forum(request: HttpRequest, pk: int) -> HttpResponse:
     forum = get_object_or_404(Forum.objects.select_related("directorate"), pk=pk)
@@ -189,14 +186,12 @@ def _render_meeting(request: HttpRequest, meeting: Meeting, *, bound: dict[int, 
     return render(request, "forums/meeting.html", context, status=status)
 
 
-@cached_page
 @login_required
 def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     # Agendas are open to everyone who can log in; only the forms depend on the person.
     return _render_meeting(request, _meeting_for(pk))
 
 
-@cached_page
 @login_required
 def meeting_print(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(pk)

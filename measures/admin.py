@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from qiportal.admin import QIAdminOnly
+from organisation.adminsite import QIAdminOnly
 
 from .models import Measure
 

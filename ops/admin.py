@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from qiportal.admin import QIAdminOnly
+from organisation.adminsite import QIAdminOnly
 
 from .models import JobRun
 

@@ -13,8 +13,6 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone
 
-from .pagecache import lasts_at_most
-
 FIGURES_SECONDS = 60
 
 
@@ -25,6 +23,4 @@ def figures(key: str, compute: Callable[[], dict[str, Any]], seconds: int = FIGU
     if value is None:
         value = {**compute(), "counted_at": timezone.now()}
         cache.set(cache_key, value, seconds)
-    # A page showing these figures is not remembered past their own minute (ops.pagecache).
-    lasts_at_most(seconds - (timezone.now() - value["counted_at"]).total_seconds())
     return value

@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from qiportal.admin import QIAdminOnly
-
+from .adminsite import QIAdminOnly
 from .models import (
     AnnualPriority,
     CoachProfile,

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from qiportal.admin import QIAdminOnly
+from organisation.adminsite import QIAdminOnly
 
 from .models import Project, ProjectEvent, ProjectMember
 

@@ -14,17 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
-from ops.pagecache import cached_page
 from organisation.models import AnnualPriority, StrategicObjective
 
-from .filters import FIND_DIRECTORATE, ProjectFilter
+from .filters import ProjectFilter
 from .forms import CONDITION_WORDING, IdeaForm, SubmitIdeaForm, missing_for_submission
 from .models import APPROVED_STATUSES, EventKind, Project, ProjectEvent, ProjectMember, ProjectStatus
 from .services import TransitionError, similar_projects, submit_idea, visible_count
 
 PAGE_SIZE = 25
 # What the project list reads from its query string; any other parameter is rendered but not remembered.
-LIST_PARAMS = (*ProjectFilter.base_filters, FIND_DIRECTORATE, "page")
 
 
 def _with_alignment(projects: QuerySet[Project]) -> QuerySet[Project]:
@@ -67,7 +65,6 @@ class CountedPaginator(Paginator):
         return self._count
 
 
-@cached_page(params=LIST_PARAMS)
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     projects = Project.objects.visible_to(request.user).for_rows().prefetch_related(
@@ -121,7 +118,6 @@ def _next_step(project: Project) -> NextStep:
     return NextStep("See the record", project.get_absolute_url())
 
 
-@cached_page
 @login_required
 def my_projects(request: HttpRequest) -> HttpResponse:
     decisions = ProjectEvent.objects.filter(kind=EventKind.DECISION).order_by("-at", "-pk")
@@ -194,7 +190,6 @@ def idea_submit(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@cached_page
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_for(request, pk)

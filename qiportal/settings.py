@@ -63,7 +63,7 @@ else:
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 
 INSTALLED_APPS = [
-    "qiportal.apps.QIAdminConfig",
+    "organisation.adminconfig.QIAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "forums",
     "ingest",
     "board",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -221,22 +222,12 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "QI Portal <qi-portal@localhost>")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
-# The cache holds short-lived trust-wide figures (ops.cache). Per process by default; set CACHE_URL
-# (a Redis URL, on a database of its own: the tests clear it) to share it between web workers.
+# The cache holds short-lived trust-wide figures (ops.cache) and pieces of pages keyed by the object they
+# show. Per process by default; set CACHE_URL (a Redis URL, on a database of its own: the tests clear it) to
+# share it between web workers, the Celery worker and beat.
 CACHE_URL = env("CACHE_URL")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-          # Whole pages (ops.pagecache), apart so that they never push the figures out.
-          "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
-                    "KEY_PREFIX": "pages"}
-          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
-                             "OPTIONS": {"MAX_ENTRIES": 2000}}}
-# Pages served again while no data has changed (ops.pagecache). Every process that writes or serves (web
-# workers, Celery worker and beat) must see the same cache, so it is on by default only with CACHE_URL.
-PAGE_CACHE = env_bool("PAGE_CACHE", bool(CACHE_URL))
-# Names the code that renders pages; remembered pages from another release are never served. Default: the
-# newest change time of the project's code, templates and static files.
-RELEASE = env("RELEASE")
+          if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery: eager in the web process by default; a real broker when REDIS_URL is set.
 REDIS_URL = env("REDIS_URL")

@@ -4,10 +4,8 @@ from django.urls import include, path
 
 from ops.views import health
 
-from . import views
-
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("home.urls")),
     path("health/", health, name="health"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,7 +1,6 @@
 """Personas for every role (after healthchecks' hc/test.py), built with factories."""
 
 import pytest
-from django.test import override_settings
 
 from organisation.models import CoachProfile, LivedExperience, Role
 
@@ -116,30 +115,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _page_cache_on():
-    """The whole suite runs with the page cache (ops.pagecache) as a deployment with CACHE_URL does: every test
-    that views a page again after a change checks that no stale page is served. One process, so one cache."""
-    with override_settings(PAGE_CACHE=True):
-        yield
-
-
-@pytest.fixture
-def django_assert_num_queries(django_assert_num_queries):
-    """Counting queries measures what a page costs to render, never a copy remembered by ops.pagecache."""
-    with override_settings(PAGE_CACHE=False):
-        yield django_assert_num_queries
-
-
-@pytest.fixture
-def django_assert_max_num_queries(django_assert_max_num_queries):
-    with override_settings(PAGE_CACHE=False):
-        yield django_assert_max_num_queries
-
-
-@pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Remembered figures (ops.cache) and pages (ops.pagecache) must not leak from one test into the next:
-    each test's data is rolled back, which no write watcher sees."""
+    """Remembered figures (ops.cache) and pieces of pages must not leak from one test into the next: each
+    test's data is rolled back, and nothing that forgets a piece sees that."""
     from django.core.cache import caches
 
     for cache in caches.all():

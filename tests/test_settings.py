@@ -66,11 +66,3 @@ def test_nightly_job_is_scheduled_at_two_in_the_morning():
 
     schedule = settings.CELERY_BEAT_SCHEDULE["nightly"]["schedule"]
     assert schedule.hour == {2} and schedule.minute == {0}
-
-
-def test_pages_are_remembered_only_where_every_process_shares_one_cache():
-    show = "from django.conf import settings; print(settings.PAGE_CACHE)"
-    clean = {k: "" for k in ("CACHE_URL", "PAGE_CACHE")}
-    assert _run(show, **clean).stdout.strip() == "False"  # a cache per process: one worker cannot tell another
-    assert _run(show, **{**clean, "REDIS_URL": "redis://127.0.0.1:6379/9"}).stdout.strip() == "False"
-    assert _run(show, **{**clean, "CACHE_URL": "redis://127.0.0.1:6379/9"}).stdout.strip() == "True"

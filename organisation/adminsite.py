@@ -1,4 +1,5 @@
-"""The configuration screens QI admins use (Django admin, for configuration only)."""
+"""The configuration screens QI admins use (Django admin, for configuration only): the site and the mixin
+every app's ModelAdmin uses. `organisation.adminconfig.QIAdminConfig` installs the site."""
 
 from functools import update_wrapper
 
@@ -7,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from organisation.rules import is_qi_admin
+from .rules import is_qi_admin
 
 
 class QIAdminSite(admin.AdminSite):
