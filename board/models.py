@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from .rules import can_prepare_reports, can_read_reports
+
 
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -30,8 +32,6 @@ class BoardReportQuerySet(models.QuerySet):
         return self.filter(status=ReportStatus.DRAFT)
 
     def visible_to(self, user) -> BoardReportQuerySet:
-        from .rules import can_prepare_reports, can_read_reports
-
         if can_prepare_reports(user):
             return self
         if can_read_reports(user):

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from .content import GROUPINGS, choose_grouping, grouped, portfolio_built_on
 from .svgchart import figure_svg
 
 Progress = Callable[[str, int, int], None]
@@ -21,8 +22,6 @@ def build_html(report: dict[str, Any], content: dict[str, Any], *, grouping: str
                progress: Progress = _quiet) -> str:
     """The print HTML: contents with page numbers, one block per measure with its static chart, the measures
     grouped by domain or by strategic objective (by domain when the report holds no such grouping)."""
-    from .services import GROUPINGS, choose_grouping, grouped, portfolio_built_on
-
     measures = content.get("measures", [])
     total = len(measures) + 2
     charts = {}

@@ -18,23 +18,24 @@ from django.db.models import Count, Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from measures.charts import chart_for, reading_of
 from measures.models import Annotation, ChartSnapshot, DataPoint, Domain, Measure, MeasurePhase, SPCConfig
 from measures.periods import label as period_label
 from measures.rendering import is_fresh
-from measures.services import chart_for, reading_of
 from measures.sparkline import sparkline_svg
+from ops import queue
 from spc.fmt import fmt_number
 from workspace.models import Story, StoryKind
 
 from . import portfolio
+from .content import DOMAIN, OBJECTIVE, choose_grouping
 from .models import BoardReport, MeasureNarrative, PDFStatus, ReportPDF, ReportStatus
+from .pdf import render_pdf
 
 # 1: measures grouped by domain only ("groups"); the portfolio as it was when built. 2: "groupings" by domain
 # and by strategic objective. 3: the portfolio as it stood at the meeting (its "state_at"), from history.
 CONTENT_SCHEMA = 3
 SPARK_POINTS = 24
-DOMAIN, OBJECTIVE = "domain", "objective"
-GROUPINGS = {DOMAIN: "Triple Aim domain", OBJECTIVE: "strategic objective"}
 NOT_LINKED = "Not linked to a strategic objective"
 
 
@@ -389,8 +390,6 @@ def report_meta(report: BoardReport) -> dict[str, Any]:
 def request_pdf(report: BoardReport, *, by, grouping: str = DOMAIN) -> ReportPDF:
     """Queue the PDF of a published report in a grouping (once each: a frozen report's PDF never changes; a
     failed one is tried again). A grouping the report does not hold is made by domain."""
-    from .tasks import build_pdf as build_task
-
     if not report.is_published:
         raise ReportError("The board pack is made from the published report.")
     grouping, _ = choose_grouping(report.content, grouping)
@@ -403,15 +402,13 @@ def request_pdf(report: BoardReport, *, by, grouping: str = DOMAIN) -> ReportPDF
                                                        requested_by=by, requested_at=timezone.now())
             created = True
         if created:
-            transaction.on_commit(lambda: build_task.delay(pdf.pk))
+            queue.after_commit("board.tasks.build_pdf", pdf.pk)
     pdf.refresh_from_db()
     return pdf
 
 
 def build_pdf(pdf: ReportPDF) -> int:
     """Build the PDF, saving progress as it goes; a failure is recorded on the row for the page to show."""
-    from .pdf import render_pdf
-
     report = BoardReport.objects.select_related("published_by").get(pk=pdf.report_id)
     ReportPDF.objects.filter(pk=pdf.pk).update(status=PDFStatus.BUILDING, step="Starting", done=0)
 
@@ -427,36 +424,3 @@ def build_pdf(pdf: ReportPDF) -> int:
     ReportPDF.objects.filter(pk=pdf.pk).update(status=PDFStatus.READY, file=data, pages=pages, step="Ready",
                                                finished_at=timezone.now())
     return pages
-
-
-def portfolio_built_on(content: dict[str, Any]) -> dt.date | None:
-    """For content frozen before schema 3, whose portfolio is as it was the day the report was built: that day."""
-    if (content.get("portfolio") or {}).get("state_at") or not content.get("built_at"):
-        return None
-    return timezone.localtime(dt.datetime.fromisoformat(content["built_at"])).date()
-
-
-def groupings_of(content: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """The groupings a report's content holds: content frozen before schema 2 holds the domain grouping only."""
-    if "groupings" in content:
-        return content["groupings"]
-    return {DOMAIN: content.get("groups", [])}
-
-
-def choose_grouping(content: dict[str, Any], asked: str | None) -> tuple[str, bool]:
-    """(the grouping to show, whether the one asked for is missing from this report): anything unknown or
-    missing is shown by domain."""
-    if asked not in GROUPINGS:
-        return DOMAIN, False
-    if asked not in groupings_of(content):
-        return DOMAIN, True
-    return asked, False
-
-
-def grouped(content: dict[str, Any], by: str = DOMAIN) -> list[dict[str, Any]]:
-    """The content's groups (by domain or by objective) with their measures in order, for the templates."""
-    measures = {m["id"]: m for m in content.get("measures", [])}
-    by = by if by in groupings_of(content) else DOMAIN
-    groups = groupings_of(content)[by]
-    return [{**g, "anchor": f"group-{by}-{g['key'] or 'none'}",
-             "measures": [measures[i] for i in g["measure_ids"] if i in measures]} for g in groups]

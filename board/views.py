@@ -18,6 +18,7 @@ from measures.models import Measure
 from measures.services import load_summary
 from organisation.models import Directorate
 
+from . import content as frozen
 from . import portfolio as portfolio_figures
 from . import services
 from .forms import CorrectionForm, DirectorateFilterForm, DraftForm, NarrativeForm, NewReportForm
@@ -80,19 +81,19 @@ def index(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk)
     content = services.content_for(report)
-    grouping, unavailable = services.choose_grouping(content, request.GET.get("group"))
+    grouping, unavailable = frozen.choose_grouping(content, request.GET.get("group"))
     correction = BoardReport.objects.filter(supersedes=report).defer("content").first()
     pdf = (ReportPDF.objects.defer("file").filter(report=report, grouping=grouping).first()
            if report.is_published else None)
     missing = [m["name"] for m in content.get("measures", []) if not m.get("narrative")]
     return render(request, "board/report.html", {
-        "report": report, "content": content, "groups": services.grouped(content, grouping),
-        "grouping": grouping, "grouping_label": services.GROUPINGS[grouping], "grouping_unavailable": unavailable,
-        "can_group_by_objective": services.OBJECTIVE in services.groupings_of(content),
+        "report": report, "content": content, "groups": frozen.grouped(content, grouping),
+        "grouping": grouping, "grouping_label": frozen.GROUPINGS[grouping], "grouping_unavailable": unavailable,
+        "can_group_by_objective": frozen.OBJECTIVE in frozen.groupings_of(content),
         "pdf_urls": {name: _with_group(reverse(f"board:pdf_{name}", args=[report.pk]), grouping)
                      for name in ("status", "download")},
         "portfolio": content.get("portfolio"),
-        "built_on": services.portfolio_built_on(content),
+        "built_on": frozen.portfolio_built_on(content),
         "correction": correction if correction and correction.is_published else None,
         "draft_correction": correction if correction and correction.is_draft else None,
         "pdf": pdf, "can_prepare": can_prepare_reports(request.user), "missing_narratives": missing,
@@ -199,11 +200,11 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _pdf_grouping(request: HttpRequest, report: BoardReport) -> str:
     params = request.POST if request.method == "POST" else request.GET
-    return services.choose_grouping(report.content, params.get("group"))[0]
+    return frozen.choose_grouping(report.content, params.get("group"))[0]
 
 
 def _with_group(url: str, grouping: str) -> str:
-    return url if grouping == services.DOMAIN else f"{url}?group={grouping}"
+    return url if grouping == frozen.DOMAIN else f"{url}?group={grouping}"
 
 
 @login_required
@@ -243,7 +244,7 @@ def pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
     if pdf is None:
         raise Http404("The PDF is not ready yet.")
     response = HttpResponse(bytes(pdf.file), content_type="application/pdf")
-    by = "" if grouping == services.DOMAIN else f"-by-{grouping}"
+    by = "" if grouping == frozen.DOMAIN else f"-by-{grouping}"
     name = f"board-quality-report-{report.meeting_date:%Y-%m-%d}-v{report.version}{by}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -6,8 +6,6 @@ class CoachingConfig(AppConfig):
     verbose_name = "Coaching"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
         from ops.nightly import register as register_nightly
         from organisation.navigation import NavEntry, register
         from organisation.rules import can_see_coaching
@@ -16,18 +14,12 @@ class CoachingConfig(AppConfig):
 
         from . import services
         from .demo import seed_supervision
-        from .models import Allocation, AllocationKind
 
         register(NavEntry("Coaching", "coaching:index", can_see_coaching, order=30))
 
-        # Each coach's count of running projects follows every allocation and status change; the nightly
-        # recount heals anything written around the services (bulk loads, the admin).
-        def allocation_changed(sender, instance: Allocation, **kwargs) -> None:
-            if instance.kind == AllocationKind.COACH:
-                services.refresh_loads([instance.person_id])
-
-        post_save.connect(allocation_changed, sender=Allocation, dispatch_uid="coach-load-on-save")
-        post_delete.connect(allocation_changed, sender=Allocation, dispatch_uid="coach-load-on-delete")
+        # Each coach's count of running projects follows every allocation (coaching.services.allocate and
+        # end_allocations recount it) and every status change; the nightly recount heals anything written
+        # around the services (bulk loads).
         on_status_changed(services._status_changed)
         register_nightly("coach loads", lambda: {"coaches": services.refresh_loads()})
         register_seed_step(25, "supervision", seed_supervision)

@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from ops import queue
 from ops.cache import figures
 from organisation.models import CoachProfile, Directorate, Role, RoleAssignment
 from projects.models import EventKind, Project, ProjectStatus
@@ -153,8 +154,6 @@ def allocate(project: Project, *, by, reason: str, coach=None, sponsor=None, adv
     The coach's profile row is locked, so two chairs cannot both take a coach's last place.
     Runs inside the caller's transaction when there is one.
     """
-    from .tasks import send_allocation_email
-
     wanted = {AllocationKind.COACH: coach, AllocationKind.SPONSOR: sponsor, AllocationKind.ADVISOR: advisor}
     created: list[Allocation] = []
     today = timezone.localdate()
@@ -172,6 +171,7 @@ def allocate(project: Project, *, by, reason: str, coach=None, sponsor=None, adv
                     "Choose another coach, or give a reason for the override.")
         current = {a.kind: a for a in Allocation.objects.current().select_for_update().filter(project=project)}
         changed_fields = {}
+        coaches: set[int] = set()  # whose count of running projects this changes
         for kind, person in wanted.items():
             if person is None:
                 continue
@@ -182,6 +182,8 @@ def allocate(project: Project, *, by, reason: str, coach=None, sponsor=None, adv
                 old.ended_on = today
                 old.ended_reason = reason
                 old.save(update_fields=["ended_on", "ended_reason"])
+            if kind == AllocationKind.COACH:
+                coaches |= {person.pk, *([old.person_id] if old is not None else [])}
             created.append(Allocation.objects.create(
                 project=project, kind=kind, person=person, started_on=today, reason=reason,
                 capacity_override_reason=override_reason.strip() if kind == AllocationKind.COACH else "",
@@ -194,9 +196,10 @@ def allocate(project: Project, *, by, reason: str, coach=None, sponsor=None, adv
             names = ", ".join(f"{AllocationKind(k).label}: {p}" for k, p in changed_fields.items())
             detail = f"Capacity override: {override_reason.strip()}" if override_reason.strip() else ""
             record_event(project, kind=EventKind.ALLOCATION, by=by, summary=f"{names} ({reason})", detail=detail)
+        refresh_loads(sorted(coaches))
         if notify:
             for allocation in created:
-                transaction.on_commit(lambda pk=allocation.pk: send_allocation_email.delay(pk))
+                queue.after_commit("coaching.tasks.send_allocation_email", allocation.pk)
     return created
 
 

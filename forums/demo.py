@@ -24,6 +24,7 @@ from organisation.models import (
     Role,
     RoleAssignment,
     StrategicObjective,
+    Team,
     TeamKind,
     User,
 )
@@ -171,8 +172,6 @@ def _people_by_directorate(directorates) -> dict:
                                                  Role.SPONSOR, Role.COACH]) \
             .select_related("team").order_by("pk").distinct():
         out[u.team.directorate_id]["staff"][u.team_id].append(u)
-    from organisation.models import Team
-
     for t in Team.objects.filter(directorate_id__in=ids).order_by("pk"):
         out[t.directorate_id]["teams"].append(t)
     return out

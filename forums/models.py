@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organisation.models import Directorate
-from projects.models import Project
+from projects.models import Project, ProjectMember, ProjectStatus
 
 
 class Forum(models.Model):
@@ -119,8 +119,6 @@ class AgendaItemQuerySet(models.QuerySet):
 
         Drafts never reach an agenda; the filter makes sure one never shows even if a row is left behind.
         """
-        from projects.models import ProjectMember, ProjectStatus
-
         history = Decision.objects.select_related("meeting", "decided_by").order_by("decided_at")
         members = ProjectMember.objects.filter(left_on__isnull=True).select_related("person")
         return (self.exclude(project__status=ProjectStatus.DRAFT)
@@ -158,8 +156,6 @@ class AgendaItem(models.Model):
     @property
     def awaits_decision(self) -> bool:
         """Undecided here, and the idea still waits for the forum (not decided at another meeting since)."""
-        from projects.models import ProjectStatus
-
         return (self.is_decidable and getattr(self, "decision", None) is None
                 and self.project.status == ProjectStatus.SUBMITTED)
 

@@ -5,11 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from coaching.services import CapacityError, allocate
+from ops import queue
+from ops.mail import send_templated
+from organisation.models import Role, RoleAssignment
 from projects.models import EventKind, Project, ProjectStatus
 from projects.services import TransitionError, record_event, transition
+from workspace.models import ClosureRequest, ProgressScore
+from workspace.services import attention_reasons, needing_attention
 
 from .models import AgendaItem, AgendaKind, Attendance, Decision, Forum, Meeting, Outcome
 
@@ -58,8 +64,6 @@ def decide(item: AgendaItem, *, outcome: str, by, rationale: str, coach=None, sp
     that up; the loser of a race gets AlreadyDecided. Approval allocates the coach
     and sponsor in the same transaction. E-mails go after commit.
     """
-    from .tasks import send_decision_email
-
     if not item.is_decidable:
         raise TransitionError("Only ideas awaiting a decision can be decided.")
     if outcome == Outcome.APPROVE and (coach is None or sponsor is None):
@@ -93,7 +97,7 @@ def decide(item: AgendaItem, *, outcome: str, by, rationale: str, coach=None, sp
                              summary=f"Deferred at {where} to {later.date:%-d %b %Y}", detail=rationale)
             else:
                 raise TransitionError(f"Unknown outcome {outcome!r}.")
-            transaction.on_commit(lambda: send_decision_email.delay(decision.pk))
+            queue.after_commit("forums.tasks.send_decision_email", decision.pk)
     except IntegrityError as exc:
         # Two chairs in the same instant on a database without row locks: the unique
         # constraint on Decision.item lets only one through.
@@ -141,8 +145,6 @@ def add_closure_to_agenda(closure) -> AgendaItem:
 
 def add_pending_closures(forum: Forum, today: dt.date) -> int:
     """Closure requests not yet on an agenda (e.g. imported) join the next meeting."""
-    from workspace.models import ClosureRequest
-
     meeting = ensure_next_meeting(forum, today)
     pending = (ClosureRequest.objects.pending().filter(project__directorate_id=forum.directorate_id)
                .exclude(project__agenda_items__meeting=meeting, project__agenda_items__kind=AgendaKind.CLOSURE))
@@ -154,9 +156,6 @@ def add_pending_closures(forum: Forum, today: dt.date) -> int:
 
 def add_attention_items(forum: Forum, today: dt.date) -> int:
     """Active projects whose progress is stale go on the next agenda, with the reasons."""
-    from workspace.models import ProgressScore
-    from workspace.services import attention_reasons, needing_attention
-
     meeting = ensure_next_meeting(forum, today)
     stale = list(needing_attention(Project.objects.filter(directorate_id=forum.directorate_id), today)
                  .exclude(agenda_items__meeting=meeting, agenda_items__kind=AgendaKind.STALE))
@@ -196,9 +195,6 @@ def meeting_reminders_due(today: dt.date):
 
 def send_meeting_reminder(meeting: Meeting) -> int:
     """E-mail the chair and co-chair the agenda count; marks the meeting so it is sent once."""
-    from ops.mail import send_templated
-    from organisation.models import Role, RoleAssignment
-
     with transaction.atomic():
         claimed = Meeting.objects.filter(pk=meeting.pk, reminder_sent_at__isnull=True).update(
             reminder_sent_at=timezone.now())
@@ -212,16 +208,12 @@ def send_meeting_reminder(meeting: Meeting) -> int:
 
 
 def agenda_counts(meeting: Meeting) -> dict[str, int]:
-    from django.db.models import Count
-
     rows = meeting.items.filter(decision__isnull=True).values("kind").annotate(n=Count("pk"))
     return {AgendaKind(r["kind"]).label: r["n"] for r in rows}
 
 
 def forum_leads(directorate_id: int) -> list:
     """The chair and co-chair(s) of a directorate's forum, chair first."""
-    from organisation.models import Role, RoleAssignment
-
     return list(RoleAssignment.objects.filter(directorate_id=directorate_id,
                                               role__in=[Role.FORUM_CHAIR, Role.FORUM_CO_CHAIR])
                 .select_related("user").order_by("role", "user__display_name"))
@@ -229,8 +221,6 @@ def forum_leads(directorate_id: int) -> list:
 
 def attendance_candidates(meeting: Meeting) -> list[tuple[object, str]]:
     """Who is expected in the room: chair, co-chairs, forum members, and the leads presenting ideas."""
-    from organisation.models import Role
-
     role_for = {Role.FORUM_CHAIR: Attendance.AttendanceRole.CHAIR,
                 Role.FORUM_CO_CHAIR: Attendance.AttendanceRole.CO_CHAIR}
     people: dict[int, tuple[object, str]] = {}

@@ -3,11 +3,12 @@ from django.utils import timezone
 
 from ops.mail import send_templated
 
+from .models import Decision
+from .services import meeting_reminders_due, send_meeting_reminder
+
 
 @shared_task(name="forums.tasks.send_decision_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_decision_email(decision_id: int) -> int:
-    from .models import Decision
-
     decision = (Decision.objects.select_related("project", "project__lead", "project__created_by", "meeting",
                                                 "meeting__forum", "decided_by", "coach", "sponsor")
                 .filter(pk=decision_id).first())
@@ -21,8 +22,6 @@ def send_decision_email(decision_id: int) -> int:
 @shared_task(name="forums.tasks.send_meeting_reminders")
 def send_meeting_reminders() -> int:
     """Daily: e-mail each chair and co-chair a few days before their forum meets, once per meeting."""
-    from .services import meeting_reminders_due, send_meeting_reminder
-
     sent = 0
     for meeting in meeting_reminders_due(timezone.localdate()):
         sent += send_meeting_reminder(meeting)

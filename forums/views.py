@@ -19,6 +19,7 @@ from organisation.models import Directorate, Role, RoleAssignment
 from organisation.rules import chairs_directorate, is_qi_admin
 from projects.models import ProjectStatus
 from projects.services import TransitionError
+from workspace.models import ClosureRequest
 
 from .forms import AllocationChoices, Candidate, DecisionForm, MinutesForm
 from .models import DECIDABLE_KINDS, AgendaItem, AgendaKind, Forum, Meeting, Outcome
@@ -143,8 +144,6 @@ def _sections(items: list[AgendaItem]) -> list[Section]:
 
 def _attach_closures(items: list[AgendaItem]) -> None:
     """Closure items link to the request the chair reviews (one query for the whole agenda)."""
-    from workspace.models import ClosureRequest
-
     wanted = {item.project_id for item in items if item.kind == AgendaKind.CLOSURE}
     if not wanted:
         return

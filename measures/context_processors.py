@@ -1,12 +1,12 @@
 from django.http import HttpRequest
 
+from .models import Notification
+
 
 def notifications(request: HttpRequest) -> dict:
     """The unread count beside the bell in the navigation bar: one query a page."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-
-    from .models import Notification
 
     return {"unread_notifications": Notification.objects.filter(user=user).unread().count()}

@@ -45,7 +45,7 @@ def to_csv(measure: Measure, points: Sequence[DataPoint]) -> str:
 
 
 def to_xlsx(measure: Measure, points: Sequence[DataPoint]) -> bytes:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # only where a workbook is written
 
     header, rows = _rows(measure, points)
     wb = Workbook()

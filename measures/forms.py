@@ -18,6 +18,7 @@ from .models import (
     Measure,
     MeasurePhase,
     MeasureType,
+    Notification,
     OnDuplicate,
     PhaseKind,
     Scope,
@@ -358,8 +359,6 @@ class MarkReadForm(forms.Form):
         self.user = user
 
     def save(self) -> int:
-        from .models import Notification
-
         qs = Notification.objects.filter(user=self.user, read_at__isnull=True)
         if self.cleaned_data.get("notification"):
             qs = qs.filter(pk=self.cleaned_data["notification"])

@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import math
+import multiprocessing
 import traceback
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -29,7 +30,12 @@ from django.db import connection, connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from ops import queue
+from ops.models import JobRun, JobStatus
+
 from . import signals
+from .charts import SPARK_POINTS, ChartOutput, PointRow, _plotted, chart_for, reading_of
+from .marks import annotations_for, pdsa_annotations
 from .models import (
     Annotation,
     ChartSnapshot,
@@ -41,7 +47,6 @@ from .models import (
     RenderRun,
     SPCConfig,
 )
-from .services import SPARK_POINTS, ChartOutput, PointRow, _plotted, chart_for, pdsa_annotations, reading_of
 
 logger = logging.getLogger(__name__)
 
@@ -285,8 +290,7 @@ def run_chunk(chunk: RenderChunk) -> Rendered:
 def _finish_if_done(run_id: int) -> None:
     now = timezone.now()
     if RenderRun.objects.filter(pk=run_id, finished_at__isnull=True, chunks_done=F("chunks")).update(finished_at=now):
-        from ops.models import JobRun, JobStatus  # the health check reads the last run from the job log
-
+        # The health check reads the last run from the job log.
         run = RenderRun.objects.get(pk=run_id)
         JobRun.objects.create(name="charts", started_at=run.started_at, finished_at=now, status=JobStatus.SUCCEEDED,
                               detail={"run": run.pk, "computed": run.computed, "skipped": run.skipped,
@@ -297,8 +301,6 @@ def render_all(*, force: bool = False, chunk_size: int = CHUNK_SIZE, processes: 
     """Start a run: what is stale (or everything, forced) goes to the workers in chunks; the rest is skipped.
     In eager mode the chunks run here (in `processes` local processes when more than one) and the run is
     finished on return."""
-    from . import tasks
-
     config = SPCConfig.current()
     active = Measure.objects.active()
     todo = active if force else stale(active, config)
@@ -319,22 +321,19 @@ def render_all(*, force: bool = False, chunk_size: int = CHUNK_SIZE, processes: 
         _run_in_processes(chunk_ids, processes)
     else:
         for pk in chunk_ids:
-            tasks.render_chunk.delay(pk)
+            queue.now("measures.tasks.render_chunk", pk)
     run.refresh_from_db()
     return run
 
 
 def _chunk_in_child(chunk_id: int) -> int:
-    from . import tasks
-
-    return tasks.render_chunk(chunk_id)
+    chunk = RenderChunk.objects.select_related("run").get(pk=chunk_id)
+    return len(run_chunk(chunk).computed)
 
 
 def _run_in_processes(chunk_ids: list[int], processes: int) -> None:
     """Eager mode without a broker (the embedded default): fan the chunks out to local processes, as workers
     would. Connections are closed first so that no child shares its parent's."""
-    import multiprocessing
-
     connections.close_all()
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         for _ in pool.imap_unordered(_chunk_in_child, chunk_ids):
@@ -353,8 +352,6 @@ def nightly_step() -> dict:
 def load_page_chart(measure: Measure) -> tuple[ChartOutput, list[DataPoint], list[MeasurePhase], list[Annotation]]:
     """The measure page's chart: the snapshot when fresh, else computed from what the page loads anyway and
     stored, so the next request reads it."""
-    from .services import annotations_for
-
     points = list(measure.points.select_related("updated_by", "entered_by").order_by("period_start"))
     phases = list(measure.phases.all())
     notes = list(measure.annotations.select_related("by"))

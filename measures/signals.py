@@ -7,6 +7,7 @@ Not Django signals: the rendering calls `record_new_signals` explicitly.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -15,6 +16,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+
+from ops.mail import send_templated
+from projects.models import ProjectMember
 
 from .models import ChartSnapshot, Measure, Notification, SignalEvent
 
@@ -54,8 +58,6 @@ def _is_new(latest: dict | None, previous: dict | None) -> bool:
 
 def record_new_signals(snapshots: Sequence[ChartSnapshot], previous: dict[int, dict | None]) -> list[SignalEvent]:
     """`previous`: measure id → the previous snapshot's latest_signal, for measures that had a snapshot."""
-    import datetime as dt
-
     new = [s for s in snapshots if s.measure_id in previous
            and _is_new(s.latest_signal, {"latest": previous[s.measure_id]})]
     if not new:
@@ -78,8 +80,6 @@ def record_new_signals(snapshots: Sequence[ChartSnapshot], previous: dict[int, d
 def recipients(measures: Sequence[Measure]) -> dict[int, set[int]]:
     """Who hears of a measure's signals: a project's lead, team and coach; a ward indicator's team; else
     the measure's owner."""
-    from projects.models import ProjectMember
-
     out: dict[int, set[int]] = defaultdict(set)
     by_project: dict[int, list[Measure]] = defaultdict(list)
     by_team: dict[int, list[Measure]] = defaultdict(list)
@@ -121,8 +121,6 @@ def notify(events: Sequence[SignalEvent]) -> None:
 
 def send_digest(now=None) -> int:
     """One e-mail per person listing their unread notifications not yet mailed; never one per chart."""
-    from ops.mail import send_templated
-
     now = now or timezone.now()
     sent = 0
     pending: dict[int, list[Notification]] = defaultdict(list)

@@ -1,31 +1,28 @@
-"""Thin tasks: load the upload batch, call the service, return quietly when it is gone."""
+"""Thin tasks: load by id, call the service, return quietly when the row is gone."""
 
 from celery import shared_task
 from django.db import OperationalError
 
+from . import rendering, services, signals
+from .models import Measure, RenderChunk, UploadBatch, UploadStatus
+
 
 @shared_task(name="measures.tasks.check_upload")
 def check_upload(batch_id: int) -> int:
-    from .models import UploadBatch, UploadStatus
-    from .services import check_upload as check
-
     batch = UploadBatch.objects.select_related("measure").filter(pk=batch_id, status=UploadStatus.CHECKING).first()
     if batch is None:
         return 0
-    check(batch)
+    services.check_upload(batch)
     return batch.total_rows
 
 
 @shared_task(name="measures.tasks.import_upload")
 def import_upload(batch_id: int) -> int:
-    from .models import UploadBatch, UploadStatus
-    from .services import import_upload as do_import
-
     batch = (UploadBatch.objects.select_related("measure", "uploaded_by")
              .filter(pk=batch_id, status=UploadStatus.IMPORTING).first())
     if batch is None:
         return 0
-    do_import(batch)
+    services.import_upload(batch)
     return batch.total_rows
 
 
@@ -33,36 +30,26 @@ def import_upload(batch_id: int) -> int:
              retry_backoff=True, max_retries=3)
 def render_chunk(chunk_id: int) -> int:
     """A run's chunk of measures; a redelivered chunk (worker killed) recomputes it and counts it once."""
-    from .models import RenderChunk
-    from .rendering import run_chunk
-
     chunk = RenderChunk.objects.select_related("run").filter(pk=chunk_id).first()
     if chunk is None:
         return 0
-    return len(run_chunk(chunk).computed)
+    return len(rendering.run_chunk(chunk).computed)
 
 
 @shared_task(name="measures.tasks.render_measure", autoretry_for=(OperationalError,), retry_backoff=True,
              max_retries=3)
 def render_measure(measure_id: int) -> int:
     """One measure's snapshot right after its data or settings changed, so people see their chart at once."""
-    from .models import Measure
-    from .rendering import render_measures
-
     if not Measure.objects.filter(pk=measure_id).exists():
         return 0
-    return len(render_measures([measure_id]).computed)
+    return len(rendering.render_measures([measure_id]).computed)
 
 
 @shared_task(name="measures.tasks.render_all")
 def render_all(force: bool = False) -> int:
-    from .rendering import render_all as start
-
-    return start(force=force).pk
+    return rendering.render_all(force=force).pk
 
 
 @shared_task(name="measures.tasks.send_signal_digest")
 def send_signal_digest() -> int:
-    from .signals import send_digest
-
-    return send_digest()
+    return signals.send_digest()

@@ -51,7 +51,7 @@ def _cell(v: Any) -> str:
 
 def read_table(data: bytes, filename: str) -> list[dict[str, str]]:
     """Rows of {date, value, numerator, denominator, comment} as text, with the spreadsheet's line number."""
-    import pandas as pd
+    import pandas as pd  # half a second to import: only where a spreadsheet is read
 
     if len(data) > MAX_BYTES:
         raise UploadError(f"The file is {len(data) // 1024 // 1024} MB; the limit is 5 MB. Split it and upload "

@@ -18,6 +18,7 @@ from organisation.models import Team
 from projects.models import Project
 
 from . import exports, periods, tasks
+from .charts import READING_LABELS
 from .forms import (
     AnnotationForm,
     ConfirmUploadForm,
@@ -45,7 +46,7 @@ from .models import (
 )
 from .rendering import load_page_chart, refresh_stale
 from .rules import can_add_measure_to
-from .services import READING_LABELS, load_summary, save_points, touch
+from .services import load_summary, save_points, touch
 from .uploads import UploadError, read_table
 
 PAGE_SIZE = 50

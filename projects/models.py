@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organisation.models import AnnualPriority, Directorate, ExternalOrganisation, StrategicObjective, Team, User
+from organisation.rules import is_qi_admin
 
 
 class ProjectStatus(models.TextChoices):
@@ -60,8 +61,6 @@ class Stage(models.TextChoices):
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProjectQuerySet:
         """Drafts are private to their team (and QI admins); everything else is open to all staff."""
-        from organisation.rules import is_qi_admin
-
         if not getattr(user, "is_authenticated", False):
             return self.none()
         if is_qi_admin(user):

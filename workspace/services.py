@@ -2,6 +2,7 @@
 
 Upper apps hook in without this app importing them:
 - on_closure_requested(callback): forums put a closure request on the next agenda;
+- on_cycles_changed(callback): measures redraw a project's charts, which mark its PDSA cycles;
 - workspace.panels.register(...): measures add charts to "How will we know?".
 And they read: needing_attention(), attention_reasons(), published_stories().
 """
@@ -192,9 +193,12 @@ def update_change_idea(idea: ChangeIdea, *, title: str, description: str,
     if any(d.project_id != idea.project_id or d.parent_id is None for d in secondary_drivers):
         raise WorkspaceError("A change idea hangs off secondary drivers of the same project.")
     with transaction.atomic():
+        renamed = idea.title != title.strip()
         idea.title, idea.description = title.strip(), description
         idea.save(update_fields=["title", "description"])
         idea.secondary_drivers.set(secondary_drivers)
+        if renamed and idea.cycles.exists():  # the charts label each cycle with its idea's title
+            _cycles_changed(idea.project_id)
     return idea
 
 
@@ -208,6 +212,8 @@ def remove_change_idea(idea: ChangeIdea, *, by) -> None:
         record_event(idea.project, kind=EventKind.NOTE, by=by, summary=f"Removed the change idea “{idea.title}”",
                      detail=f"With its {cycles} PDSA cycle{'s' if cycles != 1 else ''}." if cycles else "")
         idea.delete()
+        if cycles:
+            _cycles_changed(idea.project_id)
 
 
 # --- PDSA cycles -----------------------------------------------------------------------------------
@@ -217,6 +223,22 @@ DO_FIELDS = ("what_happened", "problems", "observations", "done_on")
 STUDY_FIELDS = ("results", "learning")
 ACT_FIELDS = ("act_decision", "next_steps")
 CYCLE_FIELDS = PLAN_FIELDS + DO_FIELDS + STUDY_FIELDS + ACT_FIELDS
+# What a chart shows of a cycle: its number and change idea (fixed) and the day it is drawn on.
+CHARTED_FIELDS = {"done_on", "planned_start"}
+
+_cycle_callbacks: list = []
+
+
+def on_cycles_changed(callback) -> None:
+    """Register `callback(project_id)`, called when what the project's charts show of its PDSA cycles changes
+    (a cycle started, moved in time or removed, its change idea renamed)."""
+    if callback not in _cycle_callbacks:
+        _cycle_callbacks.append(callback)
+
+
+def _cycles_changed(project_id: int) -> None:
+    for callback in _cycle_callbacks:
+        callback(project_id)
 
 
 def derived_idea_status(decisions: list[str]) -> str:
@@ -263,6 +285,7 @@ def start_cycle(idea: ChangeIdea, *, by, builds_on: PDSACycle | None = None, **p
         plan.setdefault("planned_start", timezone.localdate())
         cycle = PDSACycle.objects.create(change_idea=idea, number=number, builds_on=builds_on, created_by=by, **plan)
         refresh_idea_status(idea)
+        _cycles_changed(idea.project_id)
     return cycle
 
 
@@ -275,9 +298,10 @@ def save_cycle(cycle: PDSACycle, *, by, **fields) -> PDSACycle:
         decided_before = PDSACycle.objects.filter(pk=cycle.pk).values_list("act_decision", flat=True).first()
         for name, value in fields.items():
             setattr(cycle, name, value)
-        # Only the fields given: listeners (the charts draw a cycle's number and dates) see what changed.
         cycle.save(update_fields=[*fields, "updated_at"])
         refresh_idea_status(cycle.change_idea)
+        if CHARTED_FIELDS & set(fields):
+            _cycles_changed(cycle.change_idea.project_id)
         if cycle.act_decision and cycle.act_decision != decided_before:
             record_event(cycle.change_idea.project, kind=EventKind.NOTE, by=by,
                          summary=f"PDSA {cycle.number} on “{cycle.change_idea.title}”: "
@@ -530,5 +554,5 @@ __all__ = [
     "reparent_driver", "move_driver", "remove_driver", "add_change_idea", "update_change_idea", "move_change_idea",
     "remove_change_idea", "start_cycle", "save_cycle", "prefill_from", "record_progress", "attention_reasons",
     "needing_attention", "add_member", "remove_member", "override_involvement", "on_closure_requested",
-    "request_closure", "review_closure", "add_story", "published_stories", "library",
+    "on_cycles_changed", "request_closure", "review_closure", "add_story", "published_stories", "library",
 ]

@@ -1,7 +1,12 @@
+import base64
+import datetime as dt
 import html
+import re
 
 from django import template
-from django.utils.html import json_script
+from django.utils.html import format_html, json_script
+
+from spc.icons import ICON_TEXT, icon_svg
 
 register = template.Library()
 
@@ -23,8 +28,6 @@ def percent_width(value, maximum) -> str:
 
 @register.filter
 def isodate(value: str):
-    import datetime as dt
-
     try:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
@@ -37,10 +40,6 @@ def get_chart(charts: dict, measure_id) -> str:
 
 
 def _img(svg: str, alt: str, css: str = "") -> str:
-    import base64
-
-    from django.utils.html import format_html
-
     data = base64.b64encode(svg.encode()).decode()
     return format_html('<img src="data:image/svg+xml;base64,{}" alt="{}"{}>', data, alt,
                        format_html(' class="{}"', css) if css else "")
@@ -51,8 +50,6 @@ def svg_img(svg: str, alt: str, css: str = "") -> str:
     """An SVG as an <img> with alternative text: WeasyPrint draws it without styling each SVG node as
     HTML, which keeps a 40-measure board pack fast, and the alt text tags the image for screen readers."""
     if not alt:
-        import re
-
         found = re.search(r'aria-label="([^"]*)"', svg or "")
         alt = html.unescape(found.group(1)) if found else "Chart"
     return _img(svg or "", alt, css)
@@ -60,8 +57,6 @@ def svg_img(svg: str, alt: str, css: str = "") -> str:
 
 @register.simple_tag
 def icon_img(name: str | None, size: int = 40) -> str:
-    from spc.icons import ICON_TEXT, icon_svg
-
     if not name:
         return ""
     return _img(icon_svg(name, size), ICON_TEXT.get(name, name), "spc-icon-img")

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from measures.periods import label
 from spc.fmt import fmt_number
 from spc.icons import ICON_TEXT, icon_svg
 
@@ -27,8 +28,6 @@ def number(value: float | None, unit: str = "") -> str:
 
 @register.filter
 def period_label(day, period: str) -> str:
-    from measures.periods import label
-
     return label(day, period) if day else ""
 
 

@@ -60,7 +60,7 @@ def test_a_failed_build_is_shown_and_can_be_tried_again(client, published, qiadm
     def broken(*args, **kwargs):
         raise RuntimeError("font cache unavailable")
 
-    monkeypatch.setattr(board_pdf, "render_pdf", broken)
+    monkeypatch.setattr(services, "render_pdf", broken)
     client.force_login(qiadmin)
     with pytest.raises(RuntimeError):
         request_pdf(client, published, django_capture_on_commit_callbacks)

@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 
 import spc
+from measures.charts import chart_for, settings_for, summarise
+from measures.marks import annotations_for
 from measures.models import Annotation, DataPoint, MeasurePhase, SPCConfig
-from measures.services import annotations_for, chart_for, load_chart, settings_for, summarise
+from measures.services import load_chart
 
 from .conftest import add_points, make_measure
 
@@ -163,31 +165,35 @@ def test_summary_batch_reading_agrees_with_the_measure_page(ward, chart):
 
 
 def test_a_pdsa_change_makes_the_projects_chart_snapshots_stale(project_measure, project):
-    """A PDSA cycle is drawn on the project's charts: adding, re-dating or removing one redraws them."""
+    """A PDSA cycle is drawn on the project's charts: starting, re-dating or removing one, or renaming its
+    change idea, redraws them (workspace.services tells measures through on_cycles_changed)."""
     from measures.models import Measure
     from measures.rendering import is_fresh, render_measures
-    from workspace.models import ChangeIdea, PDSACycle
+    from workspace import services as workspace
 
     add_points(project_measure, STABLE)
     render_measures([project_measure.pk])
+    by = project.lead
 
     def fresh() -> bool:
         m = Measure.objects.select_related("snapshot").get(pk=project_measure.pk)
         return is_fresh(m.snapshot, m, SPCConfig.current())
 
     assert fresh()
-    idea = ChangeIdea.objects.create(project=project, title="Safety huddle at handover")
+    idea = workspace.add_change_idea(project, title="Safety huddle at handover")
     assert fresh()  # a new idea with no cycle draws nothing
-    cycle = PDSACycle.objects.create(change_idea=idea, number=1, planned_start=dt.date(2023, 4, 3))
+    cycle = workspace.start_cycle(idea, by=by, planned_start=dt.date(2023, 4, 3))
     assert not fresh()
     render_measures([project_measure.pk])
     assert fresh()
-    cycle.done_on = dt.date(2023, 6, 20)
-    cycle.save(update_fields=["done_on"])
+    workspace.save_cycle(cycle, by=by, done_on=dt.date(2023, 6, 20))
     assert not fresh()
     render_measures([project_measure.pk])
-    cycle.prediction = "Fewer incidents at handover"
-    cycle.save(update_fields=["prediction", "updated_at"])
+    workspace.save_cycle(cycle, by=by, prediction="Fewer incidents at handover")
     assert fresh()  # the plan's text is not on the chart: no redraw
-    cycle.delete()
+    workspace.update_change_idea(idea, title="Safety huddle at every handover", description="",
+                                 secondary_drivers=[])
+    assert not fresh()
+    render_measures([project_measure.pk])
+    workspace.remove_change_idea(idea, by=by)
     assert not fresh()
