@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from ops.models import ImportStatus, StagedImport
 from organisation.models import StrategicObjective, Team
 from projects.models import Project
 
@@ -338,13 +339,8 @@ class Annotation(models.Model):
         return f"{self.date}: {self.text}"
 
 
-class UploadStatus(models.TextChoices):
-    CHECKING = "checking", "Checking the rows"
-    READY = "ready", "Checked: waiting for you to confirm"
-    IMPORTING = "importing", "Importing"
-    IMPORTED = "imported", "Imported"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+# Upload statuses are every staged import's (ops.models.ImportStatus).
+UploadStatus = ImportStatus
 
 
 class OnDuplicate(models.TextChoices):
@@ -352,48 +348,21 @@ class OnDuplicate(models.TextChoices):
     OVERWRITE = "overwrite", "Replace with the uploaded values (the old values stay in the history)"
 
 
-class UploadBatch(models.Model):
-    """An uploaded file's rows, kept server-side between the preview and the import."""
+class UploadBatch(StagedImport):
+    """An uploaded file of a measure's data, staged between the preview and the import."""
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="uploads")
-    filename = models.CharField(max_length=255)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=10, choices=UploadStatus.choices, default=UploadStatus.CHECKING)
-    # [{"line", "raw": {...}, "period_start", "value", "numerator", "denominator", "comment",
-    #   "problems": [...], "notes": [...], "exists": bool}]
-    rows = models.JSONField(default=list)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
+    # Each row also holds "period_start", "value", "numerator", "denominator", "comment", "exists".
     on_duplicate = models.CharField(max_length=9, choices=OnDuplicate.choices, blank=True)
     imported_count = models.PositiveIntegerField(default=0)
     overwritten_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-uploaded_at"]
+    class Meta(StagedImport.Meta):
         verbose_name_plural = "upload batches"
-
-    def __str__(self) -> str:
-        return self.filename
 
     def get_absolute_url(self) -> str:
         return reverse("measures:upload_batch", args=[self.pk])
-
-    @property
-    def is_working(self) -> bool:
-        return self.status in (UploadStatus.CHECKING, UploadStatus.IMPORTING)
-
-    @property
-    def valid_rows(self) -> list[dict]:
-        return [r for r in self.rows if not r.get("problems")]
-
-    @property
-    def problem_rows(self) -> list[dict]:
-        return [r for r in self.rows if r.get("problems")]
 
     @property
     def existing_rows(self) -> list[dict]:

@@ -1,4 +1,5 @@
-"""Reading an uploaded CSV or Excel file into rows, and checking each row against the measure.
+"""Reading an uploaded CSV or Excel file of a measure's data into rows (ops.tables), and checking each row
+against the measure.
 
 Nothing here touches the database: the rows (raw text kept for the preview) travel in an UploadBatch.
 """
@@ -6,108 +7,35 @@ Nothing here touches the database: the rows (raw text kept for the preview) trav
 from __future__ import annotations
 
 import datetime as dt
-import io
-import math
-import re
 from typing import Any
+
+from ops.tables import Column, UploadError, find_columns, parse_number, read_rows
 
 from . import periods
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 50_000
+__all__ = ["COLUMNS", "RowChecker", "UploadError", "parse_number", "read_table"]
 
-COLUMN_ALIASES = {
-    "date": ("date", "period", "periodstart", "month", "week", "weekcommencing", "wc", "day", "monthstart"),
-    "value": ("value", "count", "result", "score", "total", "rate", "percentage", "percent"),
-    "numerator": ("numerator", "num", "events", "top"),
-    "denominator": ("denominator", "den", "denom", "bottom", "beddays", "obd", "occupiedbeddays", "cases"),
-    "comment": ("comment", "comments", "note", "notes"),
-}
-
-
-class UploadError(ValueError):
-    """The file as a whole cannot be read; the message says what to do."""
-
-
-def _key(header: object) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(header).lower())
-
-
-def _cell(v: Any) -> str:
-    """Keep what the person sees in their spreadsheet, as text."""
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        if math.isnan(v):
-            return ""
-        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    s = str(v).strip()
-    return "" if s.lower() in ("nan", "nat", "none") else s
+COLUMNS = (
+    Column("date", ("date", "period", "periodstart", "month", "week", "weekcommencing", "wc", "day", "monthstart")),
+    Column("value", ("value", "count", "result", "score", "total", "rate", "percentage", "percent")),
+    Column("numerator", ("numerator", "num", "events", "top")),
+    Column("denominator", ("denominator", "den", "denom", "bottom", "beddays", "obd", "occupiedbeddays", "cases")),
+    Column("comment", ("comment", "comments", "note", "notes")),
+)
 
 
 def read_table(data: bytes, filename: str) -> list[dict[str, str]]:
     """Rows of {date, value, numerator, denominator, comment} as text, with the spreadsheet's line number."""
-    import pandas as pd  # half a second to import: only where a spreadsheet is read
-
-    if len(data) > MAX_BYTES:
-        raise UploadError(f"The file is {len(data) // 1024 // 1024} MB; the limit is 5 MB. Split it and upload "
-                          "the parts one after another.")
-    name = filename.lower()
-    try:
-        if name.endswith(".xlsx"):
-            frame = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
-        elif name.endswith((".csv", ".txt")):
-            try:
-                frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-            except UnicodeDecodeError:
-                frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="cp1252")
-        else:
-            raise UploadError("Upload a CSV file (.csv) or an Excel workbook (.xlsx).")
-    except UploadError:
-        raise
-    except Exception as e:  # pandas and openpyxl raise many kinds for a broken file
-        raise UploadError(f"The file could not be read as {'Excel' if name.endswith('.xlsx') else 'CSV'}: "
-                          f"{str(e)[:200]}") from None
-    columns: dict[str, str] = {}
-    for header in frame.columns:
-        for field, aliases in COLUMN_ALIASES.items():
-            if _key(header) in aliases and field not in columns:
-                columns[field] = header
-    if "date" not in columns:
+    rows, headings = read_rows(data, filename, COLUMNS)
+    fields = set().union(*(r["raw"] for r in rows)) if rows else set(find_columns(headings, COLUMNS))
+    if "date" not in fields:
         raise UploadError("The first row must name the columns. None of them is a date: call it 'date', "
-                          "'period' or 'month'. Found: " + ", ".join(str(c) for c in frame.columns[:8]))
-    if "value" not in columns and not ("numerator" in columns and "denominator" in columns):
+                          "'period' or 'month'. Found: " + ", ".join(headings[:8]))
+    if "value" not in fields and not ("numerator" in fields and "denominator" in fields):
         raise UploadError("The file needs a 'value' column, or 'numerator' and 'denominator' columns.")
-    if len(frame) > MAX_ROWS:
-        raise UploadError(f"The file has {len(frame):,} rows; the limit is {MAX_ROWS:,}.")
-    rows = []
-    for i, record in enumerate(frame.to_dict("records")):
-        raw = {field: _cell(record.get(header)) for field, header in columns.items()}
-        if not any(raw.values()):
-            continue  # blank lines at the end of a sheet
-        rows.append({"line": i + 2, "raw": raw})
     if not rows:
         raise UploadError("The file has a header row but no data.")
     return rows
-
-
-NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")
-
-
-def parse_number(text: str) -> float | None:
-    """12 / 1,234 / 12.5 / 87% / £1,200 as a number; None when it is not one."""
-    s = text.strip().replace("£", "").replace("%", "").replace(" ", "")
-    if not s or not NUMBER.match(s) or s in ("+", "-", "."):
-        return None
-    try:
-        v = float(s.replace(",", ""))
-    except ValueError:
-        return None
-    return v if math.isfinite(v) else None
 
 
 def _fmt(v: float) -> str:

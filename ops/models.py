@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class JobStatus(models.TextChoices):
@@ -38,3 +40,51 @@ class JobRun(models.Model):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", "Checking the rows"
+    READY = "ready", "Checked: waiting for you to confirm"
+    IMPORTING = "importing", "Importing"
+    IMPORTED = "imported", "Imported"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class StagedImport(models.Model):
+    """An uploaded file's rows, kept on the server between the preview and the import (ops.tables reads them).
+
+    Every import in the product stages its rows this way: a task checks each row (problems and notes per row,
+    progress saved as it goes), the person reads the preview, nothing is saved until they confirm, and a task
+    imports the good rows in one transaction. Each import subclasses this with what it imports into."""
+
+    filename = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKING)
+    # [{"line", "raw": {...}, ...the importer's cleaned fields..., "problems": [...], "notes": [...]}]
+    rows = models.JSONField(default=list)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+    @property
+    def valid_rows(self) -> list[dict]:
+        return [r for r in self.rows if not r.get("problems")]
+
+    @property
+    def problem_rows(self) -> list[dict]:
+        return [r for r in self.rows if r.get("problems")]
