@@ -18,7 +18,6 @@ from .models import (
     Measure,
     MeasurePhase,
     MeasureType,
-    Notification,
     OnDuplicate,
     PhaseKind,
     Scope,
@@ -347,19 +346,3 @@ class SummaryFilterForm(forms.Form):
         for f in self.fields.values():
             css = "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
             f.widget.attrs.setdefault("class", css)
-
-
-class MarkReadForm(forms.Form):
-    """Mark one notification read, or all of them when none is named."""
-
-    notification = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def save(self) -> int:
-        qs = Notification.objects.filter(user=self.user, read_at__isnull=True)
-        if self.cleaned_data.get("notification"):
-            qs = qs.filter(pk=self.cleaned_data["notification"])
-        return qs.update(read_at=timezone.now())

@@ -496,33 +496,3 @@ class SignalEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.rule}"
-
-
-class NotificationQuerySet(models.QuerySet):
-    def unread(self) -> NotificationQuerySet:
-        return self.filter(read_at__isnull=True)
-
-    def awaiting_digest(self) -> NotificationQuerySet:
-        return self.filter(read_at__isnull=True, emailed_at__isnull=True)
-
-
-class Notification(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    signal = models.ForeignKey(SignalEvent, null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="notifications")
-    text = models.CharField(max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-    # Set by the daily digest, read or not, so that no notification is mailed twice.
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
-        constraints = [models.UniqueConstraint(fields=["user", "signal"], name="one_notification_per_signal")]
-
-    def __str__(self) -> str:
-        return self.text

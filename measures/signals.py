@@ -1,5 +1,6 @@
 """New special causes: an event when a snapshot's latest point shows a signal its previous snapshot did not,
-in-app notifications for the people who work with the measure, and a hook for the apps above (forums put
+notifications for the people who work with the measure (sent in the daily digest unless they choose
+otherwise), and a hook for the apps above (forums put
 the event on the directorate forum's next agenda) without measures importing them.
 
 Not Django signals: the rendering calls `record_new_signals` explicitly.
@@ -15,12 +16,11 @@ from collections.abc import Callable, Sequence
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
-from ops.mail import send_templated
+from notifications.services import Notice, notify_each
 from projects.models import ProjectMember
 
-from .models import ChartSnapshot, Measure, Notification, SignalEvent
+from .models import ChartSnapshot, Measure, SignalEvent
 
 logger = logging.getLogger(__name__)
 
@@ -104,38 +104,17 @@ def recipients(measures: Sequence[Measure]) -> dict[int, set[int]]:
     return out
 
 
+SIGNAL_KIND = "spc_signal"
+
+
 def notify(events: Sequence[SignalEvent]) -> None:
     measures = {m.pk: m for m in Measure.objects.filter(pk__in=[e.measure_id for e in events]).select_related(
         "project")}
     people = recipients(list(measures.values()))
-    now = timezone.now()
-    rows = []
+    notices = []
     for e in events:
         m = measures[e.measure_id]
-        text = f"{m.name}: {e.get_kind_display().lower()} – {e.rule} ({e.period_start:%b %Y})"[:300]
-        url = reverse("measures:detail", args=[m.pk])
-        rows += [Notification(user_id=u, signal=e, text=text, url=url, created_at=now)
-                 for u in sorted(people.get(m.pk, ()))]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-
-
-def send_digest(now=None) -> int:
-    """One e-mail per person listing their unread notifications not yet mailed; never one per chart."""
-    now = now or timezone.now()
-    sent = 0
-    pending: dict[int, list[Notification]] = defaultdict(list)
-    for n in Notification.objects.awaiting_digest().filter(created_at__lte=now).select_related("user").order_by(
-            "user_id", "created_at"):
-        pending[n.user_id].append(n)
-    for items in pending.values():
-        user = items[0].user
-        with transaction.atomic():
-            # Claim them first, so that a digest sent twice at once mails each notification once.
-            claimed = Notification.objects.filter(pk__in=[n.pk for n in items], emailed_at__isnull=True).update(
-                emailed_at=now)
-            if not claimed:
-                continue
-            if user.email and user.is_active:
-                sent += send_templated([user.email], "measures/email/signal_digest.txt",
-                                       {"user": user, "notifications": items})
-    return sent
+        notices.append(Notice(frozenset(people.get(m.pk, ())), key=f"signal:{e.pk}",
+                              text=f"{m.name}: {e.get_kind_display().lower()} – {e.rule} ({e.period_start:%b %Y})",
+                              url=reverse("measures:detail", args=[m.pk])))
+    notify_each(notices, kind=SIGNAL_KIND)

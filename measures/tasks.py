@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from . import rendering, services, signals
+from . import rendering, services
 from .models import Measure, RenderChunk, UploadBatch, UploadStatus
 
 
@@ -48,8 +48,3 @@ def render_measure(measure_id: int) -> int:
 @shared_task(name="measures.tasks.render_all")
 def render_all(force: bool = False) -> int:
     return rendering.render_all(force=force).pk
-
-
-@shared_task(name="measures.tasks.send_signal_digest")
-def send_signal_digest() -> int:
-    return signals.send_digest()

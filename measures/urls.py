@@ -9,7 +9,6 @@ urlpatterns = [
     path("summary/", views.summary, name="summary"),
     path("settings/", views.spc_config, name="config"),
     path("runs/", views.render_runs, name="render_runs"),
-    path("notifications/", views.notifications, name="notifications"),
     path("new/", views.measure_create, name="create"),
     path("project/<int:pk>/", views.project_measures, name="project_measures"),
     path("<int:pk>/", views.measure_detail, name="detail"),

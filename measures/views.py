@@ -22,7 +22,6 @@ from .charts import READING_LABELS
 from .forms import (
     AnnotationForm,
     ConfirmUploadForm,
-    MarkReadForm,
     MeasureForm,
     PhaseForm,
     PointFormSet,
@@ -36,7 +35,6 @@ from .models import (
     DataPointChange,
     Measure,
     MeasurePhase,
-    Notification,
     RenderFailure,
     RenderRun,
     Scope,
@@ -425,15 +423,3 @@ def render_runs(request: HttpRequest) -> HttpResponse:
         by_run.setdefault(f.run_id, []).append(f)
     return render(request, "measures/render_runs.html", {
         "rows": [(r, by_run.get(r.pk, [])) for r in runs]})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notifications(request: HttpRequest) -> HttpResponse:
-    mine = Notification.objects.filter(user=request.user)
-    form = MarkReadForm(request.POST if request.method == "POST" else None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        return redirect("measures:notifications")
-    return render(request, "measures/notifications.html", {
-        "notifications": mine.select_related("signal")[:100], "unread": mine.unread().count(), "form": form})

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     # Our apps, bottom layer first: dependencies only ever point up this list.
     "organisation",
     "ops",
+    "notifications",
     "projects",
     "workspace",
     "measures",
@@ -120,7 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "organisation.context_processors.navigation",
-                "measures.context_processors.notifications",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -250,8 +251,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 60 * 60 * 6},
     },
-    "signal-digest": {
-        "task": "measures.tasks.send_signal_digest",
+    "notification-digest": {
+        "task": "notifications.tasks.send_digest",
         "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 60 * 60 * 6},
     },

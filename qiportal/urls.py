@@ -18,6 +18,7 @@ urlpatterns = [
     path("forums/", include("forums.urls")),
     path("coaching/", include("coaching.urls")),
     path("board/", include("board.urls")),
+    path("notifications/", include("notifications.urls")),
     path("api/", include("ingest.urls")),
     path("", include("organisation.urls")),
 ]

@@ -5,9 +5,10 @@ from django.urls import reverse
 
 from measures import periods, rendering
 from measures import signals as measure_signals
-from measures.models import ChartSnapshot, Notification, SignalEvent
+from measures.models import ChartSnapshot, SignalEvent
 from measures.services import PointInput, save_points
-from measures.signals import send_digest
+from notifications.models import Notification
+from notifications.services import send_digest
 
 from .conftest import START, add_points, make_measure
 
@@ -42,7 +43,7 @@ def test_a_new_special_cause_records_one_event_and_notifies_lead_team_and_coach(
     event = SignalEvent.objects.get()
     assert event.kind == "improvement" and event.rule == "Below LCL" and event.measure == m
     assert heard == [event]  # the forums' hook hears of it once, after commit
-    people = set(Notification.objects.filter(signal=event).values_list("user__username", flat=True))
+    people = set(Notification.objects.filter(key=f"signal:{event.pk}").values_list("user__username", flat=True))
     assert {"staff", "coach"} <= people
     assert ChartSnapshot.objects.get(measure=m).latest_signal["rule"] == "Below LCL"
 
@@ -100,7 +101,7 @@ def test_the_digest_sends_one_email_a_person_listing_every_new_signal(project, s
     to_sam = [e for e in mailoutbox if e.to == ["sam@example.org"]]
     assert len(to_sam) == 1
     assert all(f"Chart {i}" in to_sam[0].body for i in range(3))
-    assert "3 new signals" in to_sam[0].subject
+    assert "3 new notifications" in to_sam[0].subject
     mailoutbox.clear()
     send_digest()
     assert mailoutbox == []  # each notification is mailed once
@@ -115,9 +116,9 @@ def test_read_notifications_are_not_mailed_and_the_page_marks_them_read(project,
     add_later(m, [2])
     rendering.render_all()
     client.force_login(staff)
-    page = client.get(reverse("measures:notifications"))
+    page = client.get(reverse("notifications:index"))
     assert m.name in page.content.decode()
-    client.post(reverse("measures:notifications"), {})
+    client.post(reverse("notifications:index"), {})
     assert not Notification.objects.filter(user=staff, read_at__isnull=True).exists()
     send_digest()
     assert [e for e in mailoutbox if e.to == ["sam@example.org"]] == []

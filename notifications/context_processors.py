@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from .models import Notification
+from .services import unread_count
 
 
 def notifications(request: HttpRequest) -> dict:
@@ -8,5 +8,4 @@ def notifications(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-
-    return {"unread_notifications": Notification.objects.filter(user=user).unread().count()}
+    return {"unread_notifications": unread_count(user)}

@@ -1,0 +1,21 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .forms import MarkReadForm
+from .models import Notification
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def index(request: HttpRequest) -> HttpResponse:
+    """The person's own notifications, newest first (the latest hundred)."""
+    form = MarkReadForm(request.POST if request.method == "POST" else None)  # "mark all" posts no field
+    if request.method == "POST" and form.is_valid():
+        services.mark_read(request.user, form.cleaned_data.get("notification"))
+        return redirect("notifications:index")
+    mine = Notification.objects.filter(user=request.user)
+    return render(request, "notifications/index.html", {
+        "notifications": mine[:100], "unread": mine.unread().count(), "form": form})
