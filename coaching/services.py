@@ -14,8 +14,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from ops import queue
+from notifications import services as notices
 from ops.cache import figures
+from ops.mail import render
 from organisation.models import CoachProfile, Directorate, Role, RoleAssignment
 from projects.models import EventKind, Project, ProjectStatus
 from projects.services import record_event
@@ -199,8 +200,18 @@ def allocate(project: Project, *, by, reason: str, coach=None, sponsor=None, adv
         refresh_loads(sorted(coaches))
         if notify:
             for allocation in created:
-                queue.after_commit("coaching.tasks.send_allocation_email", allocation.pk)
+                _tell_allocated(allocation)
     return created
+
+
+ALLOCATION_KIND = "allocation"
+
+
+def _tell_allocated(allocation: Allocation) -> None:
+    """The person allocated hears of it (by e-mail at once unless they chose otherwise)."""
+    subject, body = render("coaching/email/allocated.txt", {"allocation": allocation})
+    notices.notify([allocation.person_id], kind=ALLOCATION_KIND, text=subject, body=body,
+                   url=allocation.project.get_absolute_url(), key=f"allocation:{allocation.pk}")
 
 
 def end_allocations(project: Project, *, reason: str) -> None:

@@ -6,11 +6,12 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from coaching.services import CapacityError, allocate
-from ops import queue
-from ops.mail import send_templated
+from notifications.services import notify
+from ops.mail import render, send_templated
 from organisation.models import Role, RoleAssignment
 from projects.models import EventKind, Project, ProjectStatus
 from projects.services import TransitionError, record_event, transition
@@ -51,7 +52,9 @@ def add_submitted_idea_to_agenda(project: Project, *, resubmission: bool = False
     forum = forum_for(project.directorate)
     meeting = ensure_next_meeting(forum)
     kind = AgendaKind.RESUBMITTED if resubmission else AgendaKind.NEW
-    item, _ = AgendaItem.objects.get_or_create(meeting=meeting, project=project, kind=kind)
+    item, created = AgendaItem.objects.get_or_create(meeting=meeting, project=project, kind=kind)
+    if created:
+        _tell_chairs(item, "A resubmitted idea" if resubmission else "A new idea")
     return item
 
 
@@ -97,7 +100,7 @@ def decide(item: AgendaItem, *, outcome: str, by, rationale: str, coach=None, sp
                              summary=f"Deferred at {where} to {later.date:%-d %b %Y}", detail=rationale)
             else:
                 raise TransitionError(f"Unknown outcome {outcome!r}.")
-            queue.after_commit("forums.tasks.send_decision_email", decision.pk)
+            _tell_decision(decision, project)
     except IntegrityError as exc:
         # Two chairs in the same instant on a database without row locks: the unique
         # constraint on Decision.item lets only one through.
@@ -106,6 +109,27 @@ def decide(item: AgendaItem, *, outcome: str, by, rationale: str, coach=None, sp
     except CapacityError:
         raise
     return decision
+
+
+DECISION_KIND = "forum_decision"
+AGENDA_KIND = "agenda_item"
+
+
+def _tell_decision(decision: Decision, project: Project) -> None:
+    """The idea's lead and whoever submitted it hear of the decision (by e-mail at once, unless they chose
+    otherwise), in the same transaction as the decision."""
+    subject, body = render("forums/email/decision.txt", {"decision": decision, "project": project})
+    notify([project.lead_id, project.created_by_id], kind=DECISION_KIND, text=subject, body=body,
+           url=project.get_absolute_url(), key=f"decision:{decision.pk}")
+
+
+def _tell_chairs(item: AgendaItem, what: str) -> None:
+    """The forum's chair and co-chairs hear of what arrives on their agenda (in the daily digest unless they
+    chose otherwise)."""
+    meeting = item.meeting
+    notify([lead.user_id for lead in forum_leads(meeting.forum.directorate_id)], kind=AGENDA_KIND,
+           text=f"{what} for {meeting.forum.name} on {meeting.date:%-d %b %Y}: {item.project.title}",
+           url=reverse("forums:meeting", args=[meeting.pk]), key=f"agenda:{item.pk}")
 
 
 def _already_decided_message(item: AgendaItem, project: Project) -> str:
@@ -137,9 +161,11 @@ def closure_note(closure) -> str:
 def add_closure_to_agenda(closure) -> AgendaItem:
     """Registered with workspace.services.on_closure_requested: the chair confirms closures at the forum."""
     meeting = ensure_next_meeting(forum_for(closure.project.directorate))
-    item, _ = AgendaItem.objects.get_or_create(
+    item, created = AgendaItem.objects.get_or_create(
         meeting=meeting, project=closure.project, kind=AgendaKind.CLOSURE,
         defaults={"note": closure_note(closure)})
+    if created:
+        _tell_chairs(item, "A closure request")
     return item
 
 

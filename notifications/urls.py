@@ -6,4 +6,5 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("settings/", views.settings, name="settings"),
 ]

@@ -1,18 +1,28 @@
-"""Plain-text e-mail from templates; sent by Celery tasks after the transaction commits."""
+"""E-mail from templates: a plain-text part, and an HTML part when the caller names one; sent by Celery tasks
+after the transaction commits."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 
-def send_templated(to: list[str], template: str, context: dict) -> int:
-    """`template` names a .txt template whose first line is `Subject: ...`."""
+def render(template: str, context: dict) -> tuple[str, str]:
+    """(subject, body) of a .txt template whose first line is `Subject: ...`."""
+    text = render_to_string(template, {"site_url": settings.SITE_URL, **context})
+    first, _, body = text.lstrip().partition("\n")
+    return first.removeprefix("Subject:").strip(), body.strip() + "\n"
+
+
+def send_templated(to: list[str], template: str, context: dict, *, html_template: str = "") -> int:
+    """`template` names a .txt template whose first line is `Subject: ...`; `html_template` the HTML body."""
     recipients = sorted({address for address in to if address})
     if not recipients:
         return 0
-    text = render_to_string(template, {"site_url": settings.SITE_URL, **context})
-    first, _, body = text.lstrip().partition("\n")
-    subject = first.removeprefix("Subject:").strip()
-    return send_mail(subject, body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, recipients)
+    context = {"site_url": settings.SITE_URL, **context}
+    subject, body = render(template, context)
+    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    if html_template:
+        message.attach_alternative(render_to_string(html_template, {**context, "subject": subject}), "text/html")
+    return message.send()

@@ -22,8 +22,10 @@ def task(name: str):
 
 
 def after_commit(name: str, *args, **kwargs) -> None:
-    """Queue the task once the current transaction commits."""
-    transaction.on_commit(lambda: task(name).delay(*args, **kwargs))
+    """Queue the task once the current transaction commits. Robust: the work the caller did is committed, so
+    a broker that cannot be reached (or an eager task that fails) is logged, never turned into an error
+    page; every task queued this way has a sweep that catches up (the nightly run, the e-mail sweep)."""
+    transaction.on_commit(lambda: task(name).delay(*args, **kwargs), robust=True)
 
 
 def now(name: str, *args, **kwargs) -> None:

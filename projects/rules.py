@@ -56,6 +56,7 @@ can_view = ~is_draft | is_on_team | is_qi_admin
 # workspace (a later app) has its own, wider, edit rule.
 can_edit_idea = is_editable_idea & (is_on_team | is_qi_admin)
 can_work_on = is_on_team | is_project_coach_or_sponsor | is_improvement_advisor | is_qi_admin
+can_discuss = can_view & (can_work_on | chairs_projects_forum)
 
 rules.add_perm("projects.submit_idea", can_submit_ideas)
 rules.add_perm("projects.view_project", can_view)

@@ -171,3 +171,12 @@ def visible_count(user) -> int:
     if is_qi_admin(user):
         return totals["all"]
     return totals["not_draft"] + Project.objects.filter(status=ProjectStatus.DRAFT).involving(user).count()
+
+
+def people_of(project: Project) -> set[int]:
+    """The people a project's news reaches: lead, whoever started it, coach, sponsor, IA and the current team."""
+    members = getattr(project, "current_members", None)  # pages that show a project prefetch them
+    team = ([m.person_id for m in members] if members is not None else
+            ProjectMember.objects.filter(project=project, left_on__isnull=True).values_list("person_id", flat=True))
+    return {pk for pk in (project.lead_id, project.created_by_id, project.coach_id, project.sponsor_id,
+                          project.advisor_id, *team) if pk}

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
+from discussions.forms import CommentForm
+from discussions.services import thread
 from organisation.models import AnnualPriority, StrategicObjective
 
 from .filters import ProjectFilter
@@ -202,6 +204,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     in_workspace = project.status in APPROVED_STATUSES
     return render(request, "projects/detail.html", {
         "project": project,
+        "thread": thread(project, request.user),
+        "comment_form": CommentForm(),
         "workspace_url": workspace_url(project) if in_workspace else None,
         "events": events,
         "feedback": feedback,

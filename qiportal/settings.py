@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "organisation",
     "ops",
     "notifications",
+    "discussions",
     "projects",
     "workspace",
     "measures",
@@ -250,6 +251,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ops.tasks.nightly",
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 60 * 60 * 6},
+    },
+    "notification-emails": {
+        # Sends what is due at once; after a mail outage it picks up whatever the retries gave up on.
+        "task": "notifications.tasks.send_due_emails",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 60 * 4},
     },
     "notification-digest": {
         "task": "notifications.tasks.send_digest",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("coaching/", include("coaching.urls")),
     path("board/", include("board.urls")),
     path("notifications/", include("notifications.urls")),
+    path("discussions/", include("discussions.urls")),
     path("api/", include("ingest.urls")),
     path("", include("organisation.urls")),
 ]

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from notifications.services import notify
 from projects.models import (
     APPROVED_STATUSES,
     EventKind,
@@ -483,6 +484,9 @@ def request_closure(project: Project, *, by, outcome: str, results: str, learnin
     return closure
 
 
+CLOSURE_REVIEW_KIND = "closure_review"
+
+
 def review_closure(closure: ClosureRequest, *, by, confirm: bool, note: str = "") -> ClosureRequest:
     """The directorate's forum chair confirms the closure (the project completes or stops) or returns
     it to the team with a note (the project is active again)."""
@@ -504,6 +508,12 @@ def review_closure(closure: ClosureRequest, *, by, confirm: bool, note: str = ""
         locked.review_outcome = ReviewOutcome.CONFIRMED if confirm else ReviewOutcome.RETURNED
         locked.reviewed_by, locked.reviewed_at, locked.review_note = by, timezone.now(), note
         locked.save(update_fields=["review_outcome", "reviewed_by", "reviewed_at", "review_note"])
+        verdict = "confirmed" if confirm else "returned to the team"
+        notify([project.lead_id, locked.requested_by_id], kind=CLOSURE_REVIEW_KIND,
+               text=f"Closure of “{project.title}” {verdict} by {by.name}",
+               body=f"The closure request for “{project.title}” was {verdict} by {by.name}."
+                    + (f"\n\nTheir note:\n{note}" if note.strip() else ""),
+               url=project.get_absolute_url(), key=f"closure-review:{locked.pk}")
     closure.refresh_from_db()
     return closure
 

@@ -1,7 +1,6 @@
 """The board pack: requested from the report page, built by the Celery task (eager here), polled through
 the status endpoint, downloaded; its text holds every measure."""
 
-import pytest
 from django.urls import reverse
 
 from board import pdf as board_pdf
@@ -62,8 +61,8 @@ def test_a_failed_build_is_shown_and_can_be_tried_again(client, published, qiadm
 
     monkeypatch.setattr(services, "render_pdf", broken)
     client.force_login(qiadmin)
-    with pytest.raises(RuntimeError):
-        request_pdf(client, published, django_capture_on_commit_callbacks)
+    # Eager, the build runs after the request's commit; its failure is logged and shown, never a 500.
+    request_pdf(client, published, django_capture_on_commit_callbacks)
     status = client.get(reverse("board:pdf_status", args=[published.pk])).json()
     assert status["status"] == PDFStatus.FAILED and "font cache" in status["error"]
     monkeypatch.undo()

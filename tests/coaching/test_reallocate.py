@@ -50,8 +50,9 @@ def test_chair_changes_the_coach_and_history_is_kept(client, chair, coach, proje
     event = ProjectEvent.objects.filter(project=project, kind=EventKind.ALLOCATION).latest("pk")
     assert "Dana New" in event.summary and "Coach has left the organisation" in event.summary
     assert event.by == chair
-    assert [m.to for m in mail.outbox] == [[new_coach.email]]
-    assert project.title in mail.outbox[0].subject
+    # The earlier allocations' notices were still due and go out with it; the new coach hears once.
+    [to_new_coach] = [m for m in mail.outbox if m.to == [new_coach.email]]
+    assert project.title in to_new_coach.subject
 
     history = client.get(response.url)
     html = history.content.decode()
@@ -72,7 +73,8 @@ def test_sponsor_and_ia_can_change_too(client, qiadmin, project, sponsor, direct
     project.refresh_from_db()
     assert (project.sponsor, project.advisor) == (new_sponsor, advisor)
     assert Allocation.objects.get(project=project, person=sponsor).ended_on is not None
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([new_sponsor.email, advisor.email])
+    told = [m.to[0] for m in mail.outbox]
+    assert told.count(new_sponsor.email) == 1 and told.count(advisor.email) == 1
 
 
 def test_coach_choices_follow_the_suggested_order_with_their_load(client, chair, project, make_coach,

@@ -90,7 +90,7 @@ def test_detail_query_count_does_not_grow(client, staff, ward, chair, coach, spo
     project = approved_project(team=ward, chair=chair, coach=coach, sponsor=sponsor)
     client.force_login(staff)
     _grow(1, project)
-    with django_assert_max_num_queries(10) as small:
+    with django_assert_max_num_queries(12) as small:  # 10, and 2 for the discussion (comments, people)
         assert client.get(project.get_absolute_url()).status_code == 200
     _grow(15, project)
     with django_assert_max_num_queries(len(small.captured_queries)):

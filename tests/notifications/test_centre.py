@@ -15,9 +15,10 @@ def test_an_event_with_a_key_tells_each_person_once(staff, coach):
 
 
 def test_many_events_are_told_in_a_constant_number_of_queries(staff, coach, django_assert_num_queries):
-    notices = [Notice(frozenset({staff.pk, coach.pk}), f"Signal {i}", key=f"signal:{i}") for i in range(50)]
-    with django_assert_num_queries(2):
-        assert notify_each(notices, kind="spc_signal") == 100
+    """Preferences, who was told already, one insert (SQLite splits inserts past its 999 parameters)."""
+    notices = [Notice(frozenset({staff.pk, coach.pk}), f"Signal {i}", key=f"signal:{i}") for i in range(20)]
+    with django_assert_num_queries(3):
+        assert notify_each(notices, kind="spc_signal") == 40
 
 
 def test_the_digest_mails_only_the_kinds_sent_by_digest(staff, mailoutbox):
