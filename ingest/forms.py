@@ -1,4 +1,4 @@
-"""Issuing and revoking API tokens."""
+"""Issuing and revoking API tokens; bringing in an old portfolio."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from django import forms
 from measures.models import Measure
 from organisation.models import Team
 from projects.models import Project
+
+from . import portfolio
 
 
 class MeasureChoiceField(forms.ModelMultipleChoiceField):
@@ -61,3 +63,32 @@ class RevokeForm(forms.Form):
     confirm = forms.BooleanField(
         label="I understand that the system using this token will stop being able to read or send data, "
               "and that this cannot be undone.")
+
+
+class PortfolioFileForm(forms.Form):
+    file = forms.FileField(label="The portfolio file", help_text="An Excel workbook (.xlsx) with a Projects sheet, "
+                           "and optionally Progress and Measures sheets, or a CSV file of projects. Up to 5 MB.")
+
+
+class MappingForm(forms.Form):
+    """Which of the file's columns holds each of the portal's fields."""
+
+    def __init__(self, *args, headings: list[str], initial_mapping: dict[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "— not in the file —"), *[(h, h) for h in headings]]
+        for column in portfolio.FIELDS:
+            name = column.field
+            self.fields[name] = forms.ChoiceField(
+                label=portfolio.FIELD_LABELS[name], choices=choices, required=name in portfolio.REQUIRED,
+                initial=initial_mapping.get(name, ""),
+                error_messages={"required": "Choose the column that holds this: the portal needs it."})
+
+    def clean(self) -> dict:
+        data = super().clean()
+        used: dict[str, str] = {}
+        for name, heading in list(data.items()):
+            if heading and heading in used:
+                self.add_error(name, f"‘{heading}’ is already chosen for {portfolio.FIELD_LABELS[used[heading]]}.")
+            elif heading:
+                used[heading] = name
+        return data

@@ -10,9 +10,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from measures.models import Measure
+from ops.models import StagedImport
 from organisation.models import Team
 from projects.models import Project
 
@@ -128,3 +130,39 @@ class ApiToken(models.Model):
         return Measure.objects.filter(
             Q(pk__in=self.measures.values("pk")) | Q(team__in=self.teams.values("pk"))
             | Q(project__in=self.projects.values("pk")))
+
+
+class PortfolioImport(StagedImport):
+    """A trust's existing portfolio, staged between the column mapping, the preview and the import
+    (ingest.portfolio reads and checks it). `rows` are the projects sheet's rows; `sheets` the progress
+    and measures sheets' rows, each checked row naming the project line it belongs to."""
+
+    headings = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict, help_text="The portal's field -> the file's heading.")
+    mapped = models.BooleanField(default=False)
+    sheets = models.JSONField(default=dict)
+    created_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    people_created = models.JSONField(default=list)
+
+    class Meta(StagedImport.Meta):
+        verbose_name = "portfolio import"
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio_import:batch", args=[self.pk])
+
+    @property
+    def importable_rows(self) -> list[dict]:
+        return [r for r in self.valid_rows if not r.get("exists")]
+
+
+class ImportedProject(models.Model):
+    """Which project a row of an old portfolio became: the same file imported again changes nothing."""
+
+    key = models.CharField(max_length=200, unique=True)
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="imported_as")
+    batch = models.ForeignKey(PortfolioImport, null=True, on_delete=models.SET_NULL, related_name="projects")
+    line = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.key

@@ -69,8 +69,9 @@ def parse_number(text: str) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def read_frame(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES):
-    """The file as a pandas frame of text (CSV) or cells (Excel)."""
+def read_frame(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES, sheet: str | int | None = 0):
+    """The file as a pandas frame of text (CSV) or cells (Excel: the first sheet, the sheet named, or with
+    sheet=None a dict of every sheet by name)."""
     import pandas as pd  # half a second to import: only where a spreadsheet is read
 
     if len(data) > max_bytes:
@@ -79,7 +80,7 @@ def read_frame(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES):
     name = filename.lower()
     try:
         if name.endswith(".xlsx"):
-            return pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
+            return pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl", sheet_name=sheet)
         if name.endswith((".csv", ".txt")):
             try:
                 return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -123,3 +124,25 @@ def read_rows(data: bytes, filename: str, columns: Sequence[Column], *, max_rows
             continue  # blank lines at the end of a sheet
         rows.append({"line": i + 2, "raw": raw})
     return rows, headings
+
+
+def frame_rows(frame, *, max_rows: int = MAX_ROWS) -> tuple[list[dict], list[str]]:
+    """Every column of a frame, keyed by its heading: ([{"line", "raw": {heading: text}}], headings)."""
+    headings = [str(c) for c in frame.columns]
+    if len(frame) > max_rows:
+        raise UploadError(f"The sheet has {len(frame):,} rows; the limit is {max_rows:,}.")
+    rows = []
+    for i, record in enumerate(frame.to_dict("records")):
+        raw = {str(h): cell_text(v) for h, v in record.items()}
+        if any(raw.values()):
+            rows.append({"line": i + 2, "raw": raw})
+    return rows, headings
+
+
+def read_sheets(data: bytes, filename: str, *, max_rows: int = MAX_ROWS,
+                max_bytes: int = MAX_BYTES) -> dict[str, tuple[list[dict], list[str]]]:
+    """Every sheet of a workbook (a CSV is one sheet named after the file), each with every column, in order."""
+    if filename.lower().endswith(".xlsx"):
+        frames = read_frame(data, filename, max_bytes=max_bytes, sheet=None)
+        return {str(name): frame_rows(frame, max_rows=max_rows) for name, frame in frames.items()}
+    return {filename: frame_rows(read_frame(data, filename, max_bytes=max_bytes), max_rows=max_rows)}

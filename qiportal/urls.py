@@ -21,5 +21,6 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("discussions/", include("discussions.urls")),
     path("api/", include("ingest.urls")),
+    path("portfolio-import/", include("ingest.import_urls")),
     path("", include("organisation.urls")),
 ]

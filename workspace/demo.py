@@ -284,8 +284,10 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
 
 def seed_workspaces(ctx: DemoContext) -> None:
     has_drivers = Driver.objects.filter(project=OuterRef("pk"))
+    # Projects a demo forum approved: not ones brought in from an old portfolio, which arrive as they were.
+    approved_here = ProjectEvent.objects.filter(project=OuterRef("pk"), kind=EventKind.DECISION, to_status=S.ACTIVE)
     todo = list(Project.objects.filter(status__in=APPROVED_STATUSES, approved_on__isnull=False)
-                .exclude(Exists(has_drivers)).select_related("team").order_by("pk"))
+                .filter(Exists(approved_here)).exclude(Exists(has_drivers)).select_related("team").order_by("pk"))
     if not todo:
         ctx.out("workspaces: nothing to add")
         return
