@@ -331,7 +331,7 @@ SAMPLE = {
 }
 
 
-def sample_workbook() -> bytes:
+def sample_workbook(sheets: dict[str, list[list[str]]] | None = None) -> bytes:
     """The sample portfolio (docs/samples/portfolio.xlsx holds the same): three sheets a tracker can copy."""
     import io
 
@@ -339,7 +339,7 @@ def sample_workbook() -> bytes:
 
     book = Workbook()
     book.remove(book.active)
-    for name, rows in SAMPLE.items():
+    for name, rows in (sheets or SAMPLE).items():
         sheet = book.create_sheet(name)
         for row in rows:
             sheet.append(row)
