@@ -7,7 +7,8 @@ EVERYONE = ["home", "projects:list", "projects:mine", "workspace:library", "proj
             "measures:summary", "board:portfolio", "board:early_warning", "organisation:directory"]
 COACHING = ["coaching:index"]
 BOARD_REPORT = ["board:index"]
-SETTINGS = ["admin:index", "measures:config", "ingest:tokens", "ingest:api_docs", "measures:render_runs"]
+SETTINGS = ["admin:index", "measures:config", "ingest:tokens", "ingest:api_docs", "measures:render_runs",
+            "portfolio_import:start"]
 
 EXPECTED_NAV = {
     "staff": EVERYONE,
