@@ -81,6 +81,14 @@ class SSOBackend(OIDCAuthenticationBackend):
             claims = {**extra, **claims}
         return claims
 
+    def get_user(self, user_id):
+        # The library's get_user skips Django's is_active check: a person disabled while signed in
+        # would stay signed in. Each request asks again, as the password backend does.
+        user = super().get_user(user_id)
+        if user is None or not user.is_active or (user.is_demo_persona and not settings.DEMO_MODE):
+            return None
+        return user
+
     def verify_claims(self, claims) -> bool:
         return bool(claims.get("sub"))
 

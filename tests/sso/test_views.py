@@ -132,6 +132,15 @@ def test_a_disabled_account_is_refused(client, sso_settings, metadata, provider_
     assert "disabled" in client.get(reverse("login")).content.decode()
 
 
+def test_a_person_disabled_while_signed_in_is_signed_out_at_the_next_page(client, sso_settings, metadata,
+                                                                         provider_answers, staff):
+    User.objects.filter(pk=staff.pk).update(email="ana@trust.nhs.uk")
+    callback(client, provider_answers)
+    assert client.get(reverse("home")).status_code == 200
+    User.objects.filter(pk=staff.pk).update(is_active=False)
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
 def test_sign_out_after_single_sign_on_offers_the_providers_end_session(client, sso_settings, metadata,
                                                                         provider_answers):
     callback(client, provider_answers)
