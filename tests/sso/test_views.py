@@ -178,3 +178,12 @@ def test_welcome_page_cost_does_not_grow_with_qi_admins(client, django_assert_ma
     with django_assert_max_num_queries(8):
         page = client.get(reverse("sso:welcome")).content.decode()
     assert page.count("mailto:") == 10
+
+
+def test_sign_in_works_with_lockouts_on(client, sso_settings, metadata, provider_answers, staff):
+    # django-axes (off in tests) stands first among the backends in production; the code flow passes it.
+    sso_settings.AXES_ENABLED = True
+    callback(client, provider_answers, email="ana@gmail.com")
+    assert "not an address of this organisation" in client.get(reverse("login")).content.decode()
+    User.objects.filter(pk=staff.pk).update(email="ana@trust.nhs.uk")
+    assert callback(client, provider_answers)["Location"] == "/projects/"
