@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     # Our apps, bottom layer first: dependencies only ever point up this list.
     "organisation",
     "ops",
+    "sso",
     "notifications",
     "discussions",
     "projects",
@@ -153,7 +154,8 @@ AUTH_USER_MODEL = "organisation.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "organisation.backends.EmailOrUsernameBackend",
+    "sso.backends.PasswordBackend",
+    "sso.backends.SSOBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -166,6 +168,29 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Single sign-on with OpenID Connect (Microsoft Entra ID or any standard provider): README "Single sign-on".
+# The provider's endpoints come from its discovery document; sso/config.py checks these at start.
+SSO_ISSUER = env("SSO_ISSUER")  # e.g. https://login.microsoftonline.com/<tenant id>/v2.0
+SSO_DISCOVERY_URL = env("SSO_DISCOVERY_URL")  # default: <issuer>/.well-known/openid-configuration
+SSO_CLIENT_ID = env("SSO_CLIENT_ID")
+SSO_CLIENT_SECRET = env("SSO_CLIENT_SECRET")
+SSO_PROVIDER_NAME = env("SSO_PROVIDER_NAME", "single sign-on")  # the button reads "Sign in with <this>"
+SSO_ALLOWED_EMAIL_DOMAINS = env_list("SSO_ALLOWED_EMAIL_DOMAINS")  # empty: any address the provider vouches for
+SSO_TRUST_PROVIDER_EMAIL = env_bool("SSO_TRUST_PROVIDER_EMAIL", False)  # Entra ID sends no email_verified
+SSO_CREATE_USERS = env_bool("SSO_CREATE_USERS", True)  # first sign-in makes the account (just in time)
+SSO_GROUPS_CLAIM = env("SSO_GROUPS_CLAIM", "groups")
+SSO_GROUP_ROLES = env_list("SSO_GROUP_ROLES")  # "<group id>=coach,<group id>=qi_admin"
+SSO_SIGN_ALGO = env("SSO_SIGN_ALGO", "RS256")
+SSO_TIMEOUT = env_int("SSO_TIMEOUT", 10)
+PASSWORD_SIGN_IN = env_bool("PASSWORD_SIGN_IN", True)
+# mozilla-django-oidc: PKCE on; state and nonce are its defaults.
+OIDC_RP_SCOPES = env("SSO_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the id token is the hint for the provider's end-session page
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+OIDC_TIMEOUT = SSO_TIMEOUT
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = 1  # hours
