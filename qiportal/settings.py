@@ -247,6 +247,10 @@ CONTENT_SECURITY_POLICY = {
 
 # The audit log (the audit app, on django-auditlog) keeps its entries in its own model.
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+# django-auditlog's migrations would still create its own, unused entry table (they do not mark it swappable),
+# whose foreign key to the user table stops PostgreSQL from flushing it; its only model is swapped out, so the
+# app needs no migrations at all.
+MIGRATION_MODULES = {"auditlog": None}
 
 # E-mail: printed to the console unless an SMTP server is configured.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
