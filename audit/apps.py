@@ -10,13 +10,16 @@ class AuditConfig(AppConfig):
 
         from organisation.navigation import NavEntry, register
         from organisation.rules import is_qi_admin
+        from organisation.seeding import register as register_seed_step
 
         from . import context
+        from .demo import seed_audit_log
         from .tracked import register_all
 
         # This app stands above every app whose models it tracks, so it registers them all here.
         register_all()
         register(NavEntry("Audit log", "audit:log", is_qi_admin, order=92, group="Settings"))
+        register_seed_step(95, "audit log of the persona projects", seed_audit_log)
 
         # Work a Celery task does is the system's, named by the task (the worker has no request).
         tokens: dict[str, object] = {}

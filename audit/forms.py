@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.utils.text import capfirst
 
 from .models import AuditEntry as LogEntry
 from .tracked import tracked_models
@@ -14,7 +15,7 @@ ACTIONS = [("", "Any change"), (str(LogEntry.Action.CREATE), "Created"), (str(Lo
 
 def object_type_choices() -> list[tuple[str, str]]:
     types = ContentType.objects.get_for_models(*tracked_models())
-    labels = sorted((str(m._meta.verbose_name).capitalize(), str(ct.pk)) for m, ct in types.items())
+    labels = sorted((capfirst(str(m._meta.verbose_name)), str(ct.pk)) for m, ct in types.items())
     return [("", "Any kind of record"), *((pk, label) for label, pk in labels)]
 
 

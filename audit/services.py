@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from .models import AuditEntry
 
@@ -76,7 +77,7 @@ def rows(page: Iterable[AuditEntry]) -> list[Row]:
     for entry in page:
         model = entry.content_type.model_class()
         changes = [_change(model, name, change, names) for name, change in (entry.changes or {}).items()]
-        kind = str(model._meta.verbose_name).capitalize() if model else entry.content_type.model
+        kind = capfirst(str(model._meta.verbose_name)) if model else entry.content_type.model
         out.append(Row(entry, kind, who(entry), changes))
     return out
 
