@@ -18,7 +18,7 @@ class AuditConfig(AppConfig):
 
         # This app stands above every app whose models it tracks, so it registers them all here.
         register_all()
-        register(NavEntry("Audit log", "audit:log", is_qi_admin, order=92, group="Settings"))
+        register(NavEntry("Audit log", "audit:log", is_qi_admin, order=96, group="Settings"))
         register_seed_step(95, "audit log of the persona projects", seed_audit_log)
 
         # Work a Celery task does is the system's, named by the task (the worker has no request).
