@@ -1,6 +1,7 @@
 # QI Portal: two commands.
 #   make run   - set up everything and serve the demo trust at http://127.0.0.1:$(PORT)
 #   make test  - set up everything and run the whole suite, browser tests included
+#   make prod  - the production layout without Docker (honcho: gunicorn, Celery worker and beat); needs .env
 # The venv's interpreter. Debian's python3.11 is built with profile-guided and link-time optimisation, as the
 # Docker image's is; a plain source build (pyenv's default) spent about 28 % more CPU on the same pages
 # (bench/page_cost.py). Any Python 3.11 works: `make PYTHON=python3.11 ...` picks another.
@@ -10,7 +11,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := qiportal.settings
 
-.PHONY: run test setup venv node system-deps system-deps-test migrate seed lint bench-spc bench-pages clean
+.PHONY: run test prod prod-check setup venv node system-deps system-deps-test migrate seed lint bench-spc bench-pages clean
 
 run: system-deps venv migrate seed
 	@echo "QI Portal is at http://127.0.0.1:$(PORT)  (log in as staff, coach, chair, ... with password 'demo')"
@@ -21,6 +22,12 @@ test: system-deps-test venv node
 	$(PY) -m pytest
 
 setup: system-deps-test venv node
+
+prod: venv
+	scripts/prod.sh
+
+prod-check: venv
+	scripts/prod_check.sh
 
 system-deps:
 	@scripts/system-deps.sh run

@@ -120,7 +120,9 @@ class ApiToken(models.Model):
                 self.revoked_at, self.revoked_by_id = current.revoked_at, current.revoked_by_id
                 return False
             self.revoked_at, self.revoked_by = timezone.now(), by
-            ApiToken.objects.filter(pk=self.pk).update(revoked_at=self.revoked_at, revoked_by=by)
+            # A save, not an update(): the audit log records who revoked it.
+            current.revoked_at, current.revoked_by = self.revoked_at, by
+            current.save(update_fields=["revoked_at", "revoked_by"])
         return True
 
     def scope_measures(self) -> models.QuerySet[Measure]:

@@ -26,8 +26,8 @@ class WholeSystemMeasureAdmin(QIAdminOnly, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Measure, form, change: bool) -> None:
         # Only the link changes: not a chart input, so the measure's updated_at (and with it the freshness of
-        # its chart snapshot) is left alone.
-        Measure.objects.filter(pk=obj.pk).update(objective=obj.objective)
+        # its chart snapshot) is left alone; a save of that one field, so that the audit log records it.
+        obj.save(update_fields=["objective"])
 
     def has_add_permission(self, request: HttpRequest, *args) -> bool:
         return False  # created on the measures pages, with a full operational definition

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from discussions.forms import CommentForm
 from discussions.services import thread
 from organisation.models import AnnualPriority, StrategicObjective
+from organisation.rules import is_qi_admin
 
 from .filters import ProjectFilter
 from .forms import CONDITION_WORDING, IdeaForm, SubmitIdeaForm, missing_for_submission
@@ -90,6 +91,14 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "ellipsis": Paginator.ELLIPSIS,
     })
+
+
+def audit_url(project: Project) -> str | None:
+    """The project's part of the audit log (the audit app, above this one, by URL name only)."""
+    try:
+        return reverse("audit:project", args=[project.pk])
+    except NoReverseMatch:
+        return None
 
 
 def workspace_url(project: Project) -> str:
@@ -210,5 +219,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": events,
         "feedback": feedback,
         "can_edit": can_edit,
+        "audit_url": audit_url(project) if is_qi_admin(request.user) else None,
         "conditions": [(text, getattr(project, name)) for name, text in CONDITION_WORDING.items()],
     })

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "auditlog",
     # Our apps, bottom layer first: dependencies only ever point up this list.
     "organisation",
     "ops",
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "forums",
     "ingest",
     "board",
+    "audit",
     "home",
 ]
 
@@ -101,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditMiddleware",  # the signed-in person is the actor of each audited change
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -241,6 +244,13 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# The audit log (the audit app, on django-auditlog) keeps its entries in its own model.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+# django-auditlog's migrations would still create its own, unused entry table (they do not mark it swappable),
+# whose foreign key to the user table stops PostgreSQL from flushing it; its only model is swapped out, so the
+# app needs no migrations at all.
+MIGRATION_MODULES = {"auditlog": None}
 
 # E-mail: printed to the console unless an SMTP server is configured.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -24,5 +24,6 @@ urlpatterns = [
     path("discussions/", include("discussions.urls")),
     path("api/", include("ingest.urls")),
     path("portfolio-import/", include("ingest.import_urls")),
+    path("audit/", include("audit.urls")),
     path("", include("organisation.urls")),
 ]

@@ -8,7 +8,7 @@ EVERYONE = ["home", "projects:list", "projects:mine", "workspace:library", "proj
 COACHING = ["coaching:index"]
 BOARD_REPORT = ["board:index"]
 SETTINGS = ["admin:index", "measures:config", "ingest:tokens", "ingest:api_docs", "measures:render_runs",
-            "portfolio_import:start"]
+            "portfolio_import:start", "audit:log"]
 
 EXPECTED_NAV = {
     "staff": EVERYONE,
