@@ -189,11 +189,16 @@ def _plan_directorate(ctx, directorate, people, lives, objectives, priorities, s
     # A directorate of a scaled trust has tens of teams: one life story per four teams, about three projects per
     # team in two years (the source trust: 500 completed in five years), spread over the past meetings, so the
     # next meeting's agenda is full (a dozen or two new and deferred ideas) but not hundreds long.
+    # Ideas still waiting for the forum (and closures to confirm) come from every fourth round only, and
+    # only decided lives are moved further back: a running project keeps its age, so its progress scores
+    # are not a long plateau that reads as "stuck" and fills the agenda with attention items.
     rounds = max(1, len(teams) // 4) if len(teams) > 8 else 1
     for r in range(rounds):
         for i, (status, stage, months_ago, extra) in enumerate(lives):
-            if r:
-                months_ago = min(23, months_ago + (r * 5) % 11) if months_ago else 0
+            if r and r % 4 and status in (S.SUBMITTED, S.CLOSURE_REQUESTED):
+                continue
+            if r and status in (S.COMPLETED, S.DECLINED, S.STOPPED, S.RETURNED):
+                months_ago = min(23, months_ago + (r * 5) % 11)
             plans.append(_plan_one(rng, directorate, people, teams, persona_staff if r == 0 else None, used_titles,
                                    objectives, priorities, service_users, coach_cycle,
                                    r * len(lives) + i, i, status, stage, months_ago, extra))
