@@ -208,7 +208,9 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="capacity-"))
     for db in (11, 12):
         subprocess.run(["redis-cli", "-n", str(db), "FLUSHDB"], check=True, capture_output=True)
-    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=e, check=True)
+    from bench.page_cost import collectstatic
+
+    collectstatic()
     made = subprocess.run([PY, __file__, "--people-here", str(max(steps))], cwd=ROOT, env=e, capture_output=True,
                           text=True)
     if made.returncode:
