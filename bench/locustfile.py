@@ -75,7 +75,8 @@ class FormReader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and not self.found and self.action.search(a.get("action") or ""):
+        if (tag == "form" and not self.found and (a.get("method") or "").lower() == "post"
+                and self.action.search(a.get("action") or "")):
             self.inside = self.found = True
             self.url = a.get("action") or None  # no action: the page's own address
         if not self.inside:
@@ -97,7 +98,7 @@ class FormReader(HTMLParser):
             value = a.get("value", "")
             if self._first_option is None and value:
                 self._first_option = value
-            if "selected" in a and not self._chosen:
+            if "selected" in a and not self._chosen and value:  # a selected blank is what a person changes
                 self.fields.append([self._select, value])
                 self._chosen = True
         elif tag == "textarea" and a.get("name"):
@@ -160,7 +161,8 @@ class Person(HttpUser):
         for pattern, value in spec.get("set", {}).items():
             for k in list(data):
                 if re.search(pattern, k) and (data[k] in ("", None) or spec.get("overwrite")):
-                    data[k] = value.replace("{n}", str(random.randint(1, 40)))
+                    data[k] = (value.replace("{n}", str(random.randint(1, 40)))
+                               .replace("{m}", f"{random.randint(1, 12):02d}"))
                     if not spec.get("all"):
                         break
         with self.client.post(form.url or spec["page"], data=data, name=spec["name"], allow_redirects=False,
