@@ -274,6 +274,9 @@ def portfolio(request: HttpRequest) -> HttpResponse:
                                                     "portfolio": figures})
 
 
+WARDS_SHOWN_TRUST_WIDE = 30
+
+
 @login_required
 @require_GET
 def early_warning(request: HttpRequest) -> HttpResponse:
@@ -303,7 +306,11 @@ def early_warning(request: HttpRequest) -> HttpResponse:
     counts: dict[str, int] = defaultdict(int)
     for r in rows:
         counts[r.reading] += 1
+    # Trust-wide, the wards most in need of a look, not every ward of a region (hundreds of rows, 1.5 MB, a third
+    # of a second to write); a chosen directorate shows all of its wards.
+    shown = table if directorate else table[:WARDS_SHOWN_TRUST_WIDE]
     return render(request, "board/early_warning.html", {
-        "form": form, "indicators": indicators, "wards": table, "counts": dict(counts),
-        "flagged": sum(1 for w in table if w["concern"] >= 2),
+        "form": form, "indicators": indicators, "wards": shown, "counts": dict(counts),
+        "flagged": sum(1 for w in table if w["concern"] >= 2), "ward_count": len(table),
+        "more": len(table) - len(shown),
     })

@@ -2,7 +2,7 @@
 meetings, decisions, minutes, allocations and history that put them there.
 
 Rows are written in bulk with their real historical dates, so the same code builds the
-45 projects of the demo and the ~10,000 of `seed_demo --scale 250`. A directorate
+45 projects of the demo and the thousands of `seed_demo --scale 250`. A directorate
 that already has projects is left alone, which makes the step idempotent.
 """
 
@@ -186,39 +186,60 @@ def _plan_directorate(ctx, directorate, people, lives, objectives, priorities, s
     plans = []
     persona_staff = User.objects.filter(username="staff", team__directorate=directorate).first()
     used_titles = set()
-    for i, (status, stage, months_ago, extra) in enumerate(lives):
-        team = teams[i % len(teams)]
-        if persona_staff and i in (0, 6, 7):
-            team = persona_staff.team  # the staff persona leads an active, a returned and a draft idea
-        ideas = IDEAS[team.kind]
-        for shift in range(len(ideas) + 1):
-            title_t, problem, what, how_much, obj_i, pri_i = ideas[(i + directorate.pk + shift) % len(ideas)]
-            title = title_t.format(team=team.name)
-            if title not in used_titles:
-                break
-        else:
-            title = f"{title} (second cycle)"
-        used_titles.add(title)
-        staff = people["staff"][team.pk]
-        lead = persona_staff if persona_staff and team.pk == persona_staff.team_id and i in (0, 6, 7) else staff[0]
-        involvement = [Involvement.FULL, Involvement.OCCASIONAL, Involvement.NONE][i % 3]
-        su = [service_users[(i + directorate.pk) % len(service_users)]] if involvement != Involvement.NONE else []
-        if involvement == Involvement.FULL and len(service_users) > 1:
-            su.append(service_users[(i + directorate.pk + 3) % len(service_users)])
-        if i == 0 and directorate.slug == "riverside-mh":
-            su = [u for u in service_users if u.username == "serviceuser"] + su[:1]
-        su = list({u.pk: u for u in su}.values())  # one membership per person
-        aligned = rng.random() < 0.68  # about two-thirds aligned, as the source trust reports
-        plans.append({
-            "directorate": directorate, "team": team, "lead": lead, "title": title, "problem": problem,
-            "what": what, "how_much": how_much, "status": status, "stage": stage, "months_ago": months_ago,
-            "extra": extra, "members": [m for m in staff[1:3] if m.pk != lead.pk], "service_users": su,
-            "involvement": involvement, "objective": objectives[obj_i] if aligned and obj_i is not None else None,
-            "priority": priorities[pri_i] if aligned and pri_i is not None and pri_i < len(priorities) else None,
-            "chair": people["chair"], "sponsor": people["sponsors"][i % len(people["sponsors"])],
-            "coach": next(coach_cycle), "rng_day": rng.randint(0, 20),
-        })
+    # A directorate of a scaled trust has tens of teams: one life story per four teams, about three projects per
+    # team in two years (the source trust: 500 completed in five years), spread over the past meetings, so the
+    # next meeting's agenda is full (a dozen or two new and deferred ideas) but not hundreds long.
+    # Ideas still waiting for the forum (and closures to confirm) come from every fourth round only, and
+    # only decided lives are moved further back: a running project keeps its age, so its progress scores
+    # are not a long plateau that reads as "stuck" and fills the agenda with attention items.
+    rounds = max(1, len(teams) // 4) if len(teams) > 8 else 1
+    for r in range(rounds):
+        for i, (status, stage, months_ago, extra) in enumerate(lives):
+            if r and r % 4 and status in (S.SUBMITTED, S.CLOSURE_REQUESTED):
+                continue
+            if r and status in (S.COMPLETED, S.DECLINED, S.STOPPED, S.RETURNED):
+                months_ago = min(23, months_ago + (r * 5) % 11)
+            plans.append(_plan_one(rng, directorate, people, teams, persona_staff if r == 0 else None, used_titles,
+                                   objectives, priorities, service_users, coach_cycle,
+                                   r * len(lives) + i, i, status, stage, months_ago, extra))
     return plans
+
+
+def _plan_one(rng, directorate, people, teams, persona_staff, used_titles, objectives, priorities, service_users,
+              coach_cycle, n, i, status, stage, months_ago, extra) -> dict:
+    team = teams[n % len(teams)]
+    if persona_staff and i in (0, 6, 7):
+        team = persona_staff.team  # the staff persona leads an active, a returned and a draft idea
+    ideas = IDEAS[team.kind]
+    for shift in range(len(ideas) + 1):
+        title_t, problem, what, how_much, obj_i, pri_i = ideas[(i + directorate.pk + shift) % len(ideas)]
+        title = title_t.format(team=team.name)
+        if title not in used_titles:
+            break
+    else:
+        title = f"{title} (second cycle)"
+    used_titles.add(title)
+    staff = people["staff"][team.pk]
+    lead = persona_staff if persona_staff and team.pk == persona_staff.team_id and i in (0, 6, 7) else staff[0]
+    if lead.is_demo_persona and persona_staff is None and len(staff) > 1:
+        lead = staff[1]  # later rounds: the persona keeps the few projects a ward manager really leads
+    involvement = [Involvement.FULL, Involvement.OCCASIONAL, Involvement.NONE][i % 3]
+    su = [service_users[(n + directorate.pk) % len(service_users)]] if involvement != Involvement.NONE else []
+    if involvement == Involvement.FULL and len(service_users) > 1:
+        su.append(service_users[(n + directorate.pk + 3) % len(service_users)])
+    if n == 0 and directorate.slug == "riverside-mh":
+        su = [u for u in service_users if u.username == "serviceuser"] + su[:1]
+    su = list({u.pk: u for u in su}.values())  # one membership per person
+    aligned = rng.random() < 0.68  # about two-thirds aligned, as the source trust reports
+    return {
+        "directorate": directorate, "team": team, "lead": lead, "title": title, "problem": problem,
+        "what": what, "how_much": how_much, "status": status, "stage": stage, "months_ago": months_ago,
+        "extra": extra, "members": [m for m in staff[1:3] if m.pk != lead.pk], "service_users": su,
+        "involvement": involvement, "objective": objectives[obj_i] if aligned and obj_i is not None else None,
+        "priority": priorities[pri_i] if aligned and pri_i is not None and pri_i < len(priorities) else None,
+        "chair": people["chair"], "sponsor": people["sponsors"][n % len(people["sponsors"])],
+        "coach": next(coach_cycle), "rng_day": rng.randint(0, 20),
+    }
 
 
 def _meeting_for(meetings_by_forum: dict, forum_id: int, today: dt.date, months_ago: int) -> Meeting:

@@ -119,16 +119,25 @@ class AgendaItemQuerySet(models.QuerySet):
 
         Drafts never reach an agenda; the filter makes sure one never shows even if a row is left behind.
         """
-        history = Decision.objects.select_related("meeting", "decided_by").order_by("decided_at")
-        members = ProjectMember.objects.filter(left_on__isnull=True).select_related("person")
+        return self.for_agenda_list().prefetch_related(*case_prefetches())
+
+    def for_agenda_list(self) -> AgendaItemQuerySet:
+        """The agenda without each idea's case (team, alignment, history): see forums.cases for those."""
         return (self.exclude(project__status=ProjectStatus.DRAFT)
                 .select_related("project", "project__team", "project__lead", "decision",
                                 "decision__decided_by", "decision__coach", "decision__sponsor",
                                 "decision__advisor")
-                .prefetch_related("project__objectives", "project__priorities",
-                                  models.Prefetch("project__decisions", queryset=history, to_attr="history"),
-                                  models.Prefetch("project__members", queryset=members, to_attr="current_members"))
                 .order_by("added_at", "pk"))
+
+
+def case_prefetches(prefix: str = "project__") -> list:
+    """What an idea's case (forums/_idea.html) reads beyond the project row, from items (or, with
+    prefix="", from projects)."""
+    history = Decision.objects.select_related("meeting", "decided_by").order_by("decided_at")
+    members = ProjectMember.objects.filter(left_on__isnull=True).select_related("person")
+    return [f"{prefix}objectives", f"{prefix}priorities",
+            models.Prefetch(f"{prefix}decisions", queryset=history, to_attr="history"),
+            models.Prefetch(f"{prefix}members", queryset=members, to_attr="current_members")]
 
 
 class AgendaItem(models.Model):

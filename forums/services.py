@@ -18,6 +18,7 @@ from projects.services import TransitionError, record_event, transition
 from workspace.models import ClosureRequest, ProgressScore
 from workspace.services import attention_reasons, needing_attention
 
+from . import cases
 from .models import AgendaItem, AgendaKind, Attendance, Decision, Forum, Meeting, Outcome
 
 
@@ -101,6 +102,7 @@ def decide(item: AgendaItem, *, outcome: str, by, rationale: str, coach=None, sp
             else:
                 raise TransitionError(f"Unknown outcome {outcome!r}.")
             _tell_decision(decision, project)
+            transaction.on_commit(lambda: cases.forget(project.pk))  # its history at the forum changed
     except IntegrityError as exc:
         # Two chairs in the same instant on a database without row locks: the unique
         # constraint on Decision.item lets only one through.

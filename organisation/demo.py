@@ -5,14 +5,16 @@ health services, community health services, specialist services and corporate
 services; wards, community teams and GP practices; the strategy's four
 objectives and this year's annual priorities; coaches, sponsors, Improvement
 Advisors, forum chairs with service-user co-chairs, board members and the
-eight log-in personas. `--scale N` adds N-1 copies of the directorates with
-their teams and people, inserted in bulk.
+eight log-in personas. `--scale N` makes it look like a big trust or a region: directorates
+in the tens (5 + N/10, at most 30), and N-1 more sets of teams with their people, coaches and a
+sponsor spread over them; Improvement Advisors grow with the coaches (12 each). In bulk.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.text import slugify
 
 from .models import (
     AnnualPriority,
@@ -114,8 +116,11 @@ def seed_organisation(ctx: DemoContext) -> None:
         directorates, teams = _base_directorates()
         people = _base_people(ctx, directorates, teams)
         ctx.data.update(directorates=directorates, teams=teams, people=people, objectives=objectives)
-        for copy in range(2, ctx.scale + 1):
-            _scaled_copy(ctx, copy)
+        if ctx.scale > 1:
+            scaled = _scaled_directorates(ctx)
+            ias = list(User.objects.filter(role_assignments__role=Role.IMPROVEMENT_ADVISOR).order_by("pk"))
+            for copy in range(2, ctx.scale + 1):
+                _scaled_copy(ctx, copy, scaled, (copy - 2) % len(scaled), ias)
     ctx.out(f"organisation: {Directorate.objects.count()} directorates, {Team.objects.count()} teams, "
             f"{User.objects.count()} people")
 
@@ -285,44 +290,125 @@ def _names(rng) -> list[str]:
     return combos
 
 
-def _scaled_copy(ctx: DemoContext, copy: int) -> None:
-    """Copy k of the base directorates, their teams and people, in bulk (for benchmarks)."""
-    suffix = f" {copy}"
-    if Directorate.objects.filter(slug=f"{DIRECTORATES[0][1]}-{copy}").exists():
+# Places for the directorates a scaled trust adds: a big trust or a region has tens of directorates (a real
+# trust 10-40), not hundreds, so growth goes into teams, people and projects within them.
+PLACES = ["Eastbrook", "Southmoor", "Kingsley", "Ashford Vale", "Harrowgate", "Millbrook", "Stonebridge",
+          "Fenwick", "Greyfriars", "Lowther", "Marston", "Oakhampton", "Redcliffe", "Sandown", "Thornbury",
+          "Upton", "Wexcombe", "Yardley", "Bramhall", "Copperfield", "Dunmore", "Elmstead", "Foxley", "Glenford",
+          "Hartwell"]
+MAX_DIRECTORATES = len(DIRECTORATES) + len(PLACES)  # 30
+COACHES_PER_IA = 12  # the source trust: 18 in the central team for 200+ coaches; an IA supervises 10-15
+
+
+def directorate_count(scale: int) -> int:
+    """5 at scale 1, one more per 10 of scale, at most 30 (scale 250 -> 30)."""
+    return min(MAX_DIRECTORATES, len(DIRECTORATES) + (scale + 8) // 10 if scale > 1 else len(DIRECTORATES))
+
+
+def _model_of(index: int) -> tuple:
+    """The base directorate a directorate is modelled on (kind and team specs)."""
+    return DIRECTORATES[index % len(DIRECTORATES)]
+
+
+def _scaled_directorates(ctx: DemoContext) -> list[Directorate]:
+    """The base directorates and those a scaled trust adds, each added one with its leaders (in bulk)."""
+    wanted = directorate_count(ctx.scale)
+    existing = list(Directorate.objects.order_by("pk"))
+    base_slugs = [slug for _, slug, _, _ in DIRECTORATES]
+    added = []
+    for e in range(wanted - len(DIRECTORATES)):
+        name, slug, kind, _ = _model_of(e)
+        place = PLACES[e]
+        label = name.split(" ", 1)[1] if name.split()[0] in ("Riverside", "Northgate", "Westshire") else name
+        new_slug = f"{slugify(place)}-{slug}"
+        if not any(d.slug == new_slug for d in existing):
+            added.append(Directorate(name=f"{place} {label}", slug=new_slug, kind=kind))
+    added = Directorate.objects.bulk_create(added)
+    if added:
+        names = _names(ctx.rng)
+        leaders, roles = [], []
+        for d in added:
+            for label, title in (("cd", "Clinical director"), ("sd", "Service director"),
+                                 ("cochair", "Service user partner")):
+                leaders.append(User(username=f"{label}.{d.slug}", display_name=names[len(leaders) % len(names)],
+                                    job_title=title, directorate=d, email=f"{label}.{d.slug}@example.nhs.uk",
+                                    password="!",
+                                    lived_experience=LivedExperience.SERVICE_USER if label == "cochair" else ""))
+        leaders = User.objects.bulk_create(leaders)
+        for u in leaders:
+            label = u.username.split(".")[0]
+            if label == "cochair":
+                roles += [RoleAssignment(user=u, role=Role.SERVICE_USER),
+                          RoleAssignment(user=u, role=Role.FORUM_CO_CHAIR, directorate_id=u.directorate_id)]
+            else:
+                roles.append(RoleAssignment(user=u, role=Role.STAFF))
+                roles.append(RoleAssignment(user=u, role=Role.FORUM_CHAIR if label == "cd" else Role.SPONSOR,
+                                            directorate_id=u.directorate_id))
+        RoleAssignment.objects.bulk_create(roles)
+        by_slug = {u.username: u for u in leaders}
+        for d in added:
+            d.clinical_director, d.service_director = by_slug[f"cd.{d.slug}"], by_slug[f"sd.{d.slug}"]
+        Directorate.objects.bulk_update(added, ["clinical_director", "service_director"])
+    ordered = sorted(Directorate.objects.all(), key=lambda d: (d.slug not in base_slugs, d.pk))
+    return ordered[:wanted]
+
+
+def _scaled_copy(ctx: DemoContext, copy: int, directorates: list[Directorate], index: int, ias: list[User]) -> None:
+    """Copy k: one more set of teams (modelled on the directorate's own kind), their people, three coaches and a
+    sponsor, in the directorate `index` (round robin, so every directorate grows alike). In bulk."""
+    if User.objects.filter(username=f"s{copy}.0.0").exists():
         return  # idempotent: this copy was made by an earlier run
-    directorates = Directorate.objects.bulk_create(
-        [Directorate(name=name + suffix, slug=f"{slug}-{copy}", kind=kind) for name, slug, kind, _ in DIRECTORATES]
-    )
+    directorate = directorates[index]
+    _, _, _, specs = _model_of(index)
     teams = Team.objects.bulk_create([
-        Team(directorate=d, name=t_name, kind=t_kind, site=site)
-        for d, (_, _, _, specs) in zip(directorates, DIRECTORATES)
+        Team(directorate=directorate, name=f"{t_name} {copy}", kind=t_kind, site=f"{site} {copy}")
         for t_name, t_kind, site in specs
     ])
     names = _names(ctx.rng)
     users, roles = [], []
+    titles = ["Staff nurse", "Healthcare assistant", "Charge nurse", "Psychologist", "Occupational therapist"]
     for i, team in enumerate(teams):
         for j in range(4):
             users.append(User(username=f"s{copy}.{i}.{j}", display_name=names[(i * 4 + j) % len(names)],
-                              job_title="Staff nurse", team=team, directorate_id=team.directorate_id,
+                              job_title=titles[(i + j) % len(titles)], team=team, directorate_id=team.directorate_id,
                               email=f"s{copy}.{i}.{j}@example.nhs.uk", password="!"))
-    for d in directorates:
-        for label in ("chair", "sponsor", "coach1", "coach2", "coach3"):
-            users.append(User(username=f"{label}.{d.slug}", display_name=names[len(users) % len(names)],
-                              job_title=label.rstrip("123").title(), directorate=d,
-                              email=f"{label}.{d.slug}@example.nhs.uk", password="!"))
+    for n, label in enumerate(("sponsor", "coach1", "coach2", "coach3")):
+        team = teams[n % len(teams)]
+        users.append(User(username=f"{label}.{copy}", display_name=names[(len(users) * 7) % len(names)],
+                          job_title="Service manager" if label == "sponsor" else "Staff nurse and QI coach",
+                          team=team, directorate_id=team.directorate_id,
+                          email=f"{label}.{copy}@example.nhs.uk", password="!"))
     users = User.objects.bulk_create(users)
     coach_profiles = []
-    ias = ctx.data["people"]["ias"]
     for u in users:
         roles.append(RoleAssignment(user=u, role=Role.STAFF))
         label = u.username.split(".")[0]
-        if label == "chair":
-            roles.append(RoleAssignment(user=u, role=Role.FORUM_CHAIR, directorate_id=u.directorate_id))
-        elif label == "sponsor":
+        if label == "sponsor":
             roles.append(RoleAssignment(user=u, role=Role.SPONSOR, directorate_id=u.directorate_id))
         elif label.startswith("coach"):
             roles.append(RoleAssignment(user=u, role=Role.COACH))
             coach_profiles.append(CoachProfile(user=u, hours_per_week=2 + len(coach_profiles) % 3, max_teams=2,
-                                               supervisor=ias[len(coach_profiles) % len(ias)]))
+                                               supervisor=_advisor_with_room(ctx, ias)))
     RoleAssignment.objects.bulk_create(roles)
     CoachProfile.objects.bulk_create(coach_profiles)
+
+
+def _advisor_with_room(ctx: DemoContext, ias: list[User]) -> User:
+    """The first Improvement Advisor supervising fewer than COACHES_PER_IA coaches; a new one when all are full
+    (so a scaled trust's central team grows with its coaches, as the source trust's did)."""
+    loads: dict[int, int] = ctx.data.setdefault("ia_loads", {})
+    if not loads:
+        for ia in ias:
+            loads[ia.pk] = CoachProfile.objects.filter(supervisor=ia).count()
+    for ia in ias:
+        if loads[ia.pk] < COACHES_PER_IA:
+            loads[ia.pk] += 1
+            return ia
+    n = len(ias) + 1
+    qi_team = ctx.data["teams"][4][5]
+    ia = _person(f"ia{n}", f"{_names(ctx.rng)[n % 2000]}", "Improvement Advisor", qi_team)
+    _grant(ia, Role.STAFF)
+    _grant(ia, Role.IMPROVEMENT_ADVISOR)
+    ias.append(ia)
+    loads[ia.pk] = 1
+    return ia

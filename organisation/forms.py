@@ -1,6 +1,12 @@
 from django import forms
+from django.urls import reverse
 
 from .models import Team, User
+from .widgets import PickerSelect
+
+
+def _team_rows(teams) -> list[tuple[int, str, str]]:
+    return [(t.pk, t.name, t.directorate.name) for t in teams.order_by("name")]
 
 
 class ProfileForm(forms.ModelForm):
@@ -11,8 +17,17 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(active=True).select_related("directorate")
-        self.fields["team"].label_from_instance = lambda t: f"{t.name} – {t.directorate.name}"
+        # Validation accepts any active team; the page offers the person's own directorate's teams and what is
+        # chosen, and finds the rest by name (a big trust has thousands of teams: listing them all cost 200 ms).
+        teams = Team.objects.filter(active=True).select_related("directorate")
+        user = self.instance
+        self.fields["team"].queryset = teams
+        self.fields["team"].widget = PickerSelect(
+            search_url=reverse("organisation:team_search"), search_label="Another team? Find it by name",
+            blank="No team",
+            suggest=lambda: _team_rows(teams.filter(directorate_id=user.directorate_id)) if user.directorate_id
+            else [],
+            chosen=lambda pks: _team_rows(teams.filter(pk__in=pks)))
         self.fields["display_name"].required = True
 
     def clean_email(self) -> str | None:

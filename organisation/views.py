@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -33,14 +34,21 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "organisation/person.html", _person_context(person))
 
 
+def _count(rows) -> Coalesce:
+    return Coalesce(Subquery(rows.order_by().values("directorate").annotate(n=Count("pk")).values("n")[:1],
+                             output_field=IntegerField()), 0)
+
+
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
     leads = RoleAssignment.objects.filter(role__in=[Role.FORUM_CHAIR, Role.FORUM_CO_CHAIR]).select_related("user")
     directorates = (
         Directorate.objects.select_related("clinical_director", "service_director")
+        # Two counting subqueries, not two joins: joining teams and people multiplies the rows (tens of teams
+        # times hundreds of people a directorate) before DISTINCT counts them back down.
         .annotate(
-            team_count=Count("teams", filter=Q(teams__active=True), distinct=True),
-            people_count=Count("people", filter=Q(people__is_active=True), distinct=True),
+            team_count=_count(Team.objects.filter(directorate=OuterRef("pk"), active=True)),
+            people_count=_count(User.objects.filter(directorate=OuterRef("pk"), is_active=True)),
         )
         .prefetch_related(Prefetch("role_assignments", queryset=leads, to_attr="forum_leads"))
     )

@@ -78,7 +78,12 @@ def transition(project: Project, to_status: str, *, by, summary: str, detail: st
 
 
 def record_event(project: Project, *, kind: str, by, summary: str, detail: str = "") -> ProjectEvent:
-    return ProjectEvent.objects.create(project=project, kind=kind, by=by, summary=summary[:300], detail=detail)
+    """A history row, and the project's last activity moves to it: `updated_at` is the project's version, which
+    pieces remembered about it (a forum agenda's case of the idea) are stamped with."""
+    event = ProjectEvent.objects.create(project=project, kind=kind, by=by, summary=summary[:300], detail=detail)
+    project.updated_at = event.at
+    Project.objects.filter(pk=project.pk).update(updated_at=event.at)
+    return event
 
 
 def create_idea(*, created_by, **fields) -> Project:

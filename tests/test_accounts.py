@@ -87,3 +87,39 @@ def test_profile_edit_keeps_input_and_explains_a_taken_email(client, staff, coac
 
 def test_a_person_holds_several_roles_at_once(coach):
     assert set(coach.role_assignments.values_list("role", flat=True)) == {Role.STAFF, Role.COACH}
+
+
+def test_profile_offers_own_directorates_teams_and_accepts_any_other(client, staff):
+    from organisation.models import Team
+    from tests.factories import DirectorateFactory, TeamFactory
+
+    elsewhere = TeamFactory.create_batch(30, directorate=DirectorateFactory())
+    client.force_login(staff)
+    html = client.get(reverse("organisation:profile")).content.decode()
+    assert staff.team.name in html
+    assert not any(f">{t.name}<" in html for t in elsewhere)  # found by name, not listed
+    assert "Find it by name" in html
+    moved = elsewhere[0]
+    response = client.post(reverse("organisation:profile"), {
+        "display_name": staff.display_name, "email": staff.email, "job_title": "Matron", "team": moved.pk})
+    assert response.status_code == 302
+    staff.refresh_from_db()
+    assert staff.team == moved and staff.directorate_id == moved.directorate_id
+    assert Team.objects.count() >= 31
+
+
+def test_directory_counts_teams_and_people_per_directorate_in_bounded_queries(
+        client, staff, django_assert_max_num_queries):
+    from tests.factories import DirectorateFactory, TeamFactory, UserFactory
+
+    for _ in range(3):
+        d = DirectorateFactory()
+        for team in TeamFactory.create_batch(4, directorate=d):
+            UserFactory.create_batch(2, team=team, directorate=d)
+    empty = DirectorateFactory()
+    client.force_login(staff)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("organisation:directory"))
+    rows = {d.pk: d for d in response.context["directorates"]}
+    assert (rows[d.pk].team_count, rows[d.pk].people_count) == (4, 8)
+    assert (rows[empty.pk].team_count, rows[empty.pk].people_count) == (0, 0)

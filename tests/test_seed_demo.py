@@ -27,14 +27,37 @@ def test_seed_demo_builds_a_believable_trust_and_is_idempotent():
     assert _counts() == first
 
 
-def test_seed_demo_scale_multiplies_the_organisation():
+def test_seed_demo_scale_grows_teams_and_people_within_tens_of_directorates():
+    from organisation.demo import directorate_count
+
+    assert directorate_count(1) == 5 and directorate_count(3) == 6 and directorate_count(250) == 30
+    assert directorate_count(10_000) == 30  # a region, never hundreds of directorates
     call_command("seed_demo", verbosity=0)
-    base = Directorate.objects.count()
+    base = _counts()
     call_command("seed_demo", scale=3, verbosity=0)
-    assert Directorate.objects.count() == base * 3
-    assert Team.objects.count() >= 3 * 20
+    scaled = _counts()
+    assert scaled["Directorate"] == 6
+    assert scaled["Team"] > base["Team"] and scaled["User"] > base["User"]
     call_command("seed_demo", scale=3, verbosity=0)
-    assert Directorate.objects.count() == base * 3
+    assert _counts() == scaled
+
+
+def test_seed_demo_at_scale_gives_each_improvement_advisor_ten_to_fifteen_coaches():
+    from django.db.models import Count
+
+    from projects.models import Project
+
+    call_command("seed_demo", scale=14, verbosity=0)
+    loads = list(CoachProfile.objects.filter(supervisor__isnull=False).values("supervisor")
+                 .annotate(n=Count("pk")).values_list("supervisor__username", "n"))
+    assert max(n for _, n in loads) <= 15
+    assert dict(loads)["ia"] >= 10
+    assert Directorate.objects.count() == 7
+    # A directorate grown to tens of teams gets projects in proportion, and a full next agenda.
+    riverside = Directorate.objects.get(slug="riverside-mh")
+    assert riverside.teams.count() > 8
+    assert Project.objects.filter(directorate=riverside).count() > 20
+    assert Project.objects.filter(lead__username="staff").count() == 3  # the persona's own, not one per round
 
 
 def test_seed_demo_has_projects_in_every_state_and_the_next_meetings_agendas():

@@ -38,3 +38,20 @@ def test_the_board_can_be_narrowed_to_a_directorate(client, staff, ward, other_w
     client.force_login(staff)
     response = client.get(reverse("board:early_warning"), {"directorate": other_directorate.pk})
     assert [w["team"].name for w in response.context["wards"]] == [other_ward.name]
+
+
+def test_trust_wide_the_board_shows_the_most_concerning_wards_and_a_directorate_shows_all(
+        client, staff, ward, directorate, monkeypatch):
+    from board import views
+
+    monkeypatch.setattr(views, "WARDS_SHOWN_TRUST_WIDE", 2)
+    indicator("Falls", ward, RISING)
+    for name in ("Ash Ward", "Beech Ward"):
+        indicator("Falls", TeamFactory(directorate=directorate, name=name), STABLE)
+    client.force_login(staff)
+    response = client.get(reverse("board:early_warning"))
+    assert [w["team"].name for w in response.context["wards"]][0] == ward.name
+    assert len(response.context["wards"]) == 2 and response.context["more"] == 1
+    assert "of 3; choose a directorate" in response.content.decode()
+    response = client.get(reverse("board:early_warning"), {"directorate": directorate.pk})
+    assert len(response.context["wards"]) == 3 and response.context["more"] == 0
