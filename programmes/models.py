@@ -53,6 +53,13 @@ class ProgrammeQuerySet(models.QuerySet):
         return self.filter(~Q(stage=Stage.SCOPE) | Q(lead=user) | Q(pk__in=ExecutiveSponsor.objects.filter(
             person=user).values("programme_id")))
 
+    def with_counts(self) -> ProgrammeQuerySet:
+        """What the list shows of each: teams enrolled and the next learning session, in the same query."""
+        upcoming = LearningSession.objects.filter(programme=models.OuterRef("pk"), date__gte=timezone.localdate())
+        return self.annotate(
+            teams=models.Count("enrolments", distinct=True),
+            next_session=models.Subquery(upcoming.order_by("date").values("date")[:1]))
+
 
 class Programme(models.Model):
     title = models.CharField(max_length=200, unique=True)

@@ -1,0 +1,215 @@
+"""What the programme pages show, read in a fixed number of queries however many teams, measures and points:
+every team's chart comes from its nightly snapshot, the aggregate from the nightly run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Min, Prefetch, Q
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from measures.charts import reading_of
+from measures.models import ChartSnapshot, DataPoint
+from measures.sparkline import sparkline_svg
+from workspace.diagram import DriverNode, IdeaNode, driver_diagram_svg
+from workspace.models import ChangeIdea, IdeaStatus
+
+from .models import EnrolledMeasure, Enrolment, MeasureTemplate, PackageIdea, PackageLink, Programme, ProgrammeDriver
+
+SNAPSHOT_SHOWN = ("measure__snapshot__variation_icon", "measure__snapshot__assurance_icon",
+                  "measure__snapshot__latest_value", "measure__snapshot__latest_period",
+                  "measure__snapshot__recent", "measure__snapshot__n_points", "measure__snapshot__reading_kind",
+                  "measure__snapshot__computed_at")
+
+
+def diagram(programme: Programme, drivers: list[ProgrammeDriver], ideas: list[PackageIdea]) -> SafeString:
+    """The theory of change drawn by the same pure function as every project's driver diagram."""
+    primaries = [DriverNode(d.pk, d.text, [DriverNode(c.pk, c.text) for c in drivers if c.parent_id == d.pk])
+                 for d in drivers if d.parent_id is None]
+    nodes = [IdeaNode(i.pk, i.title, [d.pk for d in i.drivers.all()], "") for i in ideas]
+    svg = driver_diagram_svg(programme.aim or programme.topic, primaries, nodes,
+                             title=f"Driver diagram: {programme.title}")
+    return mark_safe(svg)  # noqa: S308 - built and escaped by workspace.diagram
+
+
+@dataclass
+class TeamChart:
+    enrolment: Enrolment
+    measure_id: int
+    snapshot: ChartSnapshot | None
+    last_event: dt.date | None = None
+
+    @property
+    def reading(self) -> str:
+        return reading_of(self.snapshot.variation_icon if self.snapshot else None)
+
+    @property
+    def sparkline(self) -> SafeString:
+        s = self.snapshot
+        values = list(s.recent) if s else []
+        return mark_safe(sparkline_svg(values, reading=self.reading, width=160, height=40,  # noqa: S308
+                                       label=f"{self.enrolment.project.team.name}: last {len(values)} values"))
+
+    @property
+    def days_since_event(self) -> int | None:
+        if self.last_event is None:
+            return None
+        return (timezone.localdate() - self.last_event).days
+
+
+@dataclass
+class TemplateView:
+    template: MeasureTemplate
+    charts: list[TeamChart] = field(default_factory=list)
+
+    @property
+    def element_id(self) -> str:
+        return f"aggregate-{self.template.pk}"
+
+    @property
+    def aggregate(self):
+        return getattr(self.template, "aggregate", None)
+
+    def safety_rows(self) -> list[TeamChart]:
+        """Teams compared on this measure: the worst latest value first for lower-is-better measures."""
+        decreasing = self.template.improvement == "decrease"
+        with_value = [c for c in self.charts if c.snapshot and c.snapshot.latest_value is not None]
+        rest = [c for c in self.charts if c not in with_value]
+        with_value.sort(key=lambda c: c.snapshot.latest_value, reverse=decreasing)
+        return with_value + rest
+
+
+def results(programme: Programme) -> tuple[list[Enrolment], list[TemplateView]]:
+    """Every team's chart for every standard measure: four queries whatever the numbers."""
+    enrolments = list(programme.enrolments.for_rows())
+    templates = list(MeasureTemplate.objects.filter(programme=programme).select_related("aggregate"))
+    views = {t.pk: TemplateView(t) for t in templates}
+    by_enrolment = {e.pk: e for e in enrolments}
+    links = list(EnrolledMeasure.objects.filter(enrolment__programme=programme)
+                 .select_related("measure__snapshot").only("enrolment_id", "template_id", "measure_id",
+                                                           "measure__id", *SNAPSHOT_SHOWN))
+    event_templates = {t.pk for t in templates if t.counts_events}
+    last_events = {}
+    event_measures = [link.measure_id for link in links if link.template_id in event_templates]
+    if event_measures:
+        last_events = dict(DataPoint.objects.filter(measure_id__in=event_measures, excluded=False)
+                           .filter(Q(numerator__gt=0) | Q(numerator__isnull=True, value__gt=0))
+                           .values("measure_id").annotate(last=Max("period_start")).values_list("measure_id", "last"))
+    for link in links:
+        snapshot = getattr(link.measure, "snapshot", None)  # cached by select_related, None when not drawn yet
+        views[link.template_id].charts.append(TeamChart(by_enrolment[link.enrolment_id], link.measure_id, snapshot,
+                                                        last_events.get(link.measure_id)))
+    order = {e.pk: i for i, e in enumerate(enrolments)}
+    for view in views.values():
+        view.charts.sort(key=lambda c: order[c.enrolment.pk])
+    return enrolments, list(views.values())
+
+
+# --------------------------------------------------------------------------- the change package matrix
+
+
+@dataclass
+class Cell:
+    ideas: list[str] = field(default_factory=list)
+    cycles: int = 0
+    adopted: int = 0
+    adapted: int = 0
+    abandoned: int = 0
+    first_tested: dt.date | None = None
+    improved_after: bool = False
+
+    @property
+    def tested(self) -> bool:
+        return bool(self.ideas)
+
+
+def matrix(programme: Programme) -> tuple[list[PackageIdea], list[Enrolment], dict[tuple[int, int], Cell]]:
+    """Package ideas × teams: where each was tested, how many cycles, what the teams decided, and whether the
+    team's first standard measure shows special-cause improvement after the first test. Four queries."""
+    ideas = list(programme.package_ideas.all())
+    enrolments = list(programme.enrolments.for_rows())
+    by_project = {e.project_id: e for e in enrolments}
+    links = (PackageLink.objects.filter(package_idea__programme=programme)
+             .select_related("change_idea")
+             .annotate(cycles=Count("change_idea__cycles"),
+                       adopt=Count("change_idea__cycles", filter=Q(change_idea__cycles__act_decision="adopt")),
+                       adapt=Count("change_idea__cycles", filter=Q(change_idea__cycles__act_decision="adapt")),
+                       abandon=Count("change_idea__cycles", filter=Q(change_idea__cycles__act_decision="abandon")),
+                       first=Min("change_idea__cycles__planned_start")))
+    first_template = programme.templates.order_by("order", "pk").values_list("pk", flat=True).first()
+    signals: dict[int, list] = {}
+    if first_template is not None:
+        for enrolment_id, sig in EnrolledMeasure.objects.filter(template_id=first_template).values_list(
+                "enrolment_id", "measure__snapshot__signals"):
+            signals[enrolment_id] = sig or []
+    cells: dict[tuple[int, int], Cell] = defaultdict(Cell)
+    for link in links:
+        enrolment = by_project.get(link.change_idea.project_id)
+        if enrolment is None:
+            continue
+        cell = cells[(link.package_idea_id, enrolment.pk)]
+        cell.ideas.append(link.change_idea.title)
+        cell.cycles += link.cycles
+        cell.adopted += link.adopt
+        cell.adapted += link.adapt
+        cell.abandoned += link.abandon
+        if link.first and (cell.first_tested is None or link.first < cell.first_tested):
+            cell.first_tested = link.first
+    for (_, enrolment_id), cell in cells.items():
+        if cell.first_tested:
+            after = cell.first_tested.isoformat()
+            cell.improved_after = any(s.get("kind") == "improvement" and str(s.get("period", "")) >= after
+                                      for s in signals.get(enrolment_id, []))
+    return ideas, enrolments, dict(cells)
+
+
+def linkable_ideas(programme: Programme):
+    return (ChangeIdea.objects.filter(project__programme_enrolments__programme=programme)
+            .exclude(package_links__package_idea__programme=programme)
+            .select_related("project__team").order_by("project__team__name", "order"))
+
+
+# --------------------------------------------------------------------------- spread
+
+
+@dataclass
+class SpreadRow:
+    enrolment: Enrolment
+    adopted: int
+    tested: int
+    reading: str
+
+    @property
+    def sustaining(self) -> bool:
+        """Adopted at least one package idea and the measure shows improvement, or the team is sustaining."""
+        return (self.adopted > 0 and self.reading == "improvement") or self.enrolment.project.stage == "sustain"
+
+
+def spread(programme: Programme) -> list[tuple[str, list[SpreadRow]]]:
+    """Teams by directorate: which have adopted the package and are sustaining. Three queries."""
+    enrolments = list(programme.enrolments.for_rows())
+    counts = {row["change_idea__project_id"]: row for row in PackageLink.objects.filter(
+        package_idea__programme=programme).values("change_idea__project_id").annotate(
+        tested=Count("package_idea", distinct=True),
+        adopted=Count("package_idea", distinct=True, filter=Q(change_idea__status=IdeaStatus.ADOPTED)))}
+    first_template = programme.templates.order_by("order", "pk").first()
+    icons = {}
+    if first_template is not None:
+        icons = dict(EnrolledMeasure.objects.filter(template=first_template).values_list(
+            "enrolment_id", "measure__snapshot__variation_icon"))
+    groups: dict[str, list[SpreadRow]] = defaultdict(list)
+    for e in enrolments:
+        c = counts.get(e.project_id, {})
+        groups[e.project.directorate.name].append(
+            SpreadRow(e, c.get("adopted", 0), c.get("tested", 0), reading_of(icons.get(e.pk))))
+    return sorted(groups.items())
+
+
+def driver_rows(programme: Programme) -> tuple[list[ProgrammeDriver], list[PackageIdea]]:
+    drivers = list(programme.drivers.order_by("order", "pk"))
+    ideas = list(programme.package_ideas.prefetch_related(
+        Prefetch("drivers", queryset=ProgrammeDriver.objects.only("pk", "parent_id"))))
+    return drivers, ideas
