@@ -12,7 +12,9 @@ class ProgrammesConfig(AppConfig):
         from discussions.targets import register as register_thread
         from ops.nightly import register as register_nightly
         from organisation.navigation import NavEntry, register
+        from organisation.seeding import register as register_seed_step
 
+        from .demo import seed_programmes
         from .models import Programme
         from .rules import may_comment, may_read, sponsors_of
         from .services import nightly_step
@@ -23,3 +25,4 @@ class ProgrammesConfig(AppConfig):
                                participants=lambda p: {p.lead_id, *sponsors_of(p)}))
         # Registered after measures' "charts" step (this app comes later), so the aggregates read fresh data.
         register_nightly("programme aggregates", nightly_step)
+        register_seed_step(50, "improvement programmes", seed_programmes)

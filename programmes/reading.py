@@ -180,31 +180,37 @@ class SpreadRow:
     enrolment: Enrolment
     adopted: int
     tested: int
-    reading: str
+    improved: bool  # special-cause improvement on the first standard measure since the team joined
 
     @property
     def sustaining(self) -> bool:
-        """Adopted at least one package idea and the measure shows improvement, or the team is sustaining."""
-        return (self.adopted > 0 and self.reading == "improvement") or self.enrolment.project.stage == "sustain"
+        """Adopted at least one package idea and its measure improved since joining, or the team's project has
+        reached the sustain stage."""
+        return (self.adopted > 0 and self.improved) or self.enrolment.project.stage == "sustain"
+
+
+def improved_since(signals: list | None, day: dt.date) -> bool:
+    return any(s.get("kind") == "improvement" and str(s.get("period", "")) >= day.isoformat()
+               for s in signals or [])
 
 
 def spread(programme: Programme) -> list[tuple[str, list[SpreadRow]]]:
-    """Teams by directorate: which have adopted the package and are sustaining. Three queries."""
+    """Teams by directorate: which have adopted the package and are sustaining. Four queries."""
     enrolments = list(programme.enrolments.for_rows())
     counts = {row["change_idea__project_id"]: row for row in PackageLink.objects.filter(
         package_idea__programme=programme).values("change_idea__project_id").annotate(
         tested=Count("package_idea", distinct=True),
         adopted=Count("package_idea", distinct=True, filter=Q(change_idea__status=IdeaStatus.ADOPTED)))}
     first_template = programme.templates.order_by("order", "pk").first()
-    icons = {}
+    signals = {}
     if first_template is not None:
-        icons = dict(EnrolledMeasure.objects.filter(template=first_template).values_list(
-            "enrolment_id", "measure__snapshot__variation_icon"))
+        signals = dict(EnrolledMeasure.objects.filter(template=first_template).values_list(
+            "enrolment_id", "measure__snapshot__signals"))
     groups: dict[str, list[SpreadRow]] = defaultdict(list)
     for e in enrolments:
         c = counts.get(e.project_id, {})
         groups[e.project.directorate.name].append(
-            SpreadRow(e, c.get("adopted", 0), c.get("tested", 0), reading_of(icons.get(e.pk))))
+            SpreadRow(e, c.get("adopted", 0), c.get("tested", 0), improved_since(signals.get(e.pk), e.enrolled_on)))
     return sorted(groups.items())
 
 
