@@ -19,7 +19,8 @@ class ProgrammesConfig(AppConfig):
         from .rules import may_comment, may_read, sponsors_of
         from .services import nightly_step
 
-        register(NavEntry("Programmes", "programmes:index", rules_lib.is_authenticated, order=25))
+        register(NavEntry("Improvement programmes", "programmes:index", rules_lib.is_authenticated, order=13,
+                          group="Projects"))
         # Sponsors see and comment; the lead hears of every comment too.
         register_thread(Target(Programme, can_read=may_read, can_write=may_comment,
                                participants=lambda p: {p.lead_id, *sponsors_of(p)}))

@@ -113,7 +113,8 @@ class SessionRecordForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    attended = forms.BooleanField(required=False, label="Came")
+    attended = forms.BooleanField(required=False, label="Came",
+                                  widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
     who = forms.CharField(max_length=300, required=False, label="Who came")
     next_plan = forms.CharField(required=False, label="Plan for the next action period",
                                 widget=forms.Textarea(attrs={"rows": 2}))
@@ -202,8 +203,10 @@ class LinkForm(forms.Form):
 
 
 class TeamOutcomeForm(forms.Form):
-    outcome = forms.ChoiceField(choices=[("", "Not judged yet"), *Evaluation.choices], required=False)
-    outcome_note = forms.CharField(max_length=300, required=False, label="Note")
+    outcome = forms.ChoiceField(choices=[("", "Not judged yet"), *Evaluation.choices], required=False,
+                                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    outcome_note = forms.CharField(max_length=300, required=False, label="Note",
+                                   widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
 
 
 class EvaluationForm(forms.Form):

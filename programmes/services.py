@@ -316,8 +316,8 @@ def link_idea(package_idea: PackageIdea, change_idea: ChangeIdea, *, by) -> Pack
     return link
 
 
-def evaluate_team(enrolment: Enrolment, *, outcome: str, note: str = "") -> None:
-    enrolment.outcome, enrolment.outcome_note = outcome, note[:300]
+def evaluate_team(enrolment: Enrolment, *, outcome: str, outcome_note: str = "") -> None:
+    enrolment.outcome, enrolment.outcome_note = outcome, outcome_note[:300]
     enrolment.save(update_fields=["outcome", "outcome_note"])
 
 
