@@ -90,6 +90,15 @@ def _violence(ctx: DemoContext, qiadmin, board) -> Programme:
         chart_type="u", numerator="Incidents of violence and aggression reported (all severities)",
         denominator="Occupied bed days in the month", improvement="decrease", multiplier=1000,
         unit="per 1,000 OBD", counts_events=True, target=5.4)
+    huddles = services.add_template(
+        programme, name="Shifts with a safety huddle (%)", measure_type="process",
+        definition="Shifts in the month on which the ward held its safety huddle, of all shifts.",
+        chart_type="p", numerator="Shifts with a huddle", denominator="Shifts in the month", improvement="increase",
+        multiplier=100, unit="%", target=90)
+    restraint = services.add_template(
+        programme, name="Uses of physical restraint", measure_type="balancing",
+        definition="Episodes of physical restraint recorded in the month.", chart_type="c",
+        improvement="decrease", unit="episodes")
     waves = [services.add_wave(programme, starts_on=_month(today, back)) for back in (21, 15, 9)]
     session_dates = [_month(today, back) + dt.timedelta(days=14) for back in (20, 15, 10, 4)]
     sessions = [services.schedule_session(programme, date=d, title=f"Learning session {i + 1}",
@@ -100,12 +109,14 @@ def _violence(ctx: DemoContext, qiadmin, board) -> Programme:
                               agenda="Sustaining the gains; the third wave's first results.")
     services.move_stage(programme, Stage.RECRUIT, by=qiadmin)
 
-    wards = list(Team.objects.wards().filter(active=True).select_related("directorate").order_by("pk")[:12])
+    # A bigger trust (--scale) runs a bigger collaborative: 60 wards, the size the page is built and benched for.
+    wards = list(Team.objects.wards().filter(active=True).select_related("directorate")
+                 .order_by("pk")[:12 if ctx.scale == 1 else 60])
     partner = ExternalOrganisation.objects.filter(name__startswith="Mind").first()
     rng = np.random.default_rng(ctx.rng.randrange(2**32))
     enrolments = []
     for i, ward in enumerate(wards):
-        wave = waves[min(i // 4, 2)]
+        wave = waves[min(i * 3 // len(wards), 2)]
         coaches = [c for c in suggest_coaches(ward.directorate_id) if c.profile.accepting_teams]
         sponsor = sponsors_for(ward.directorate_id).first()
         if not coaches or sponsor is None:
@@ -126,6 +137,7 @@ def _violence(ctx: DemoContext, qiadmin, board) -> Programme:
     for n, (enrolment, wave) in enumerate(enrolments):
         improving = n % 3 != 2  # two wards in three improve; the others do not, yet
         _data(enrolment, template, wave.starts_on, today, improving, rng)
+        _process_and_balancing(enrolment, huddles, restraint, wave.starts_on, today, improving, rng)
         _changes(enrolment, ideas, wave.starts_on, today, improving, n)
         Enrolment.objects.filter(pk=enrolment.pk).update(enrolled_on=wave.starts_on)
         if not enrolment.brought_in:
@@ -152,6 +164,26 @@ def _data(enrolment, template, joined: dt.date, today: dt.date, improving: bool,
         points.append(DataPoint(measure=measure, period_start=day, numerator=float(rng.poisson(rate * den)),
                                 denominator=den))
         day, k = periods.add_periods(day, "month", 1), k + 1
+    DataPoint.objects.bulk_create(points)
+
+
+def _process_and_balancing(enrolment, huddles, restraint, joined: dt.date, today: dt.date, improving: bool,
+                           rng) -> None:
+    """Huddles become routine once a ward joins (more so where incidents fell); restraint follows incidents."""
+    share = enrolment.measures.get(template=huddles).measure
+    count = enrolment.measures.get(template=restraint).measure
+    points = []
+    day, last = _month(today, 24), _month(today, 1)
+    base = rng.uniform(3, 7)
+    while day <= last:
+        months_in = (day.year - joined.year) * 12 + day.month - joined.month
+        reach = 0.0 if months_in < 1 else min(0.92 if improving else 0.6, 0.2 + 0.12 * months_in)
+        shifts = 90.0
+        points.append(DataPoint(measure=share, period_start=day, numerator=float(rng.binomial(90, reach)),
+                                denominator=shifts))
+        points.append(DataPoint(measure=count, period_start=day, value=float(
+            rng.poisson(base * (0.6 if improving and months_in >= 4 else 1.0)))))
+        day = periods.add_periods(day, "month", 1)
     DataPoint.objects.bulk_create(points)
 
 

@@ -6,14 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from django.db.models import Count, Max, Min, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from measures.charts import reading_of
 from measures.models import ChartSnapshot, DataPoint
 from measures.sparkline import sparkline_svg
+from spc.fmt import fmt_number
+from spc.icons import icon_svg
 from workspace.diagram import DriverNode, IdeaNode, driver_diagram_svg
 from workspace.models import ChangeIdea, IdeaStatus
 
@@ -35,8 +40,17 @@ def diagram(programme: Programme, drivers: list[ProgrammeDriver], ideas: list[Pa
     return mark_safe(svg)  # noqa: S308 - built and escaped by workspace.diagram
 
 
+@lru_cache(maxsize=64)
+def _icon(name: str, size: int) -> str:
+    """Icons are fixed drawings: one string per name and size for the whole process."""
+    return icon_svg(name, size) if name else ""
+
+
 @dataclass
 class TeamChart:
+    """One team's chart of one standard measure, from its nightly snapshot. The page shows 180 of these, so each
+    writes its own markup in Python rather than through a dozen template lookups."""
+
     enrolment: Enrolment
     measure_id: int
     snapshot: ChartSnapshot | None
@@ -46,7 +60,7 @@ class TeamChart:
     def reading(self) -> str:
         return reading_of(self.snapshot.variation_icon if self.snapshot else None)
 
-    @property
+    @cached_property
     def sparkline(self) -> SafeString:
         s = self.snapshot
         values = list(s.recent) if s else []
@@ -58,6 +72,35 @@ class TeamChart:
         if self.last_event is None:
             return None
         return (timezone.localdate() - self.last_event).days
+
+    def icons(self, size: int) -> str:
+        s = self.snapshot
+        return (_icon(s.variation_icon, size) + _icon(s.assurance_icon, size)) if s else ""
+
+    def cell(self, unit: str) -> SafeString:
+        """The small multiple: team, sparkline, icons and latest value."""
+        team = self.enrolment.project.team.name
+        s = self.snapshot
+        reading = (f'{self.icons(24)} {escape(fmt_number(s.latest_value, unit))}' if s
+                   else '<span class="text-muted">No chart yet</span>')
+        return format_html(
+            '<div class="col"><div class="border rounded p-2 h-100 bg-white">'
+            '<div class="small fw-semibold text-truncate" title="{}"><a href="{}">{}</a></div>{}'
+            '<div class="d-flex align-items-center gap-1 small">{}</div></div></div>',
+            team, reverse("measures:detail", args=[self.measure_id]), team, self.sparkline,
+            mark_safe(reading))  # noqa: S308 - icons are fixed drawings, the number is escaped
+
+    def safety_row(self, events: bool) -> SafeString:
+        project, s = self.enrolment.project, self.snapshot
+        days = self.days_since_event
+        since = (format_html('<td class="text-end">{}</td>', days if days is not None else "none recorded")
+                 if events else "")
+        return format_html(
+            '<tr><td>{}<div class="small text-muted">{}</div></td><td class="text-end">{}</td><td class="small">{}'
+            '</td><td class="text-nowrap">{}</td><td>{}</td>{}</tr>',
+            project.team.name, project.directorate.name, fmt_number(s.latest_value) if s else "",
+            f"{s.latest_period:%b %Y}" if s and s.latest_period else "",
+            mark_safe(self.icons(28)), self.sparkline, since)  # noqa: S308 - fixed drawings
 
 
 @dataclass
@@ -72,6 +115,14 @@ class TemplateView:
     @property
     def aggregate(self):
         return getattr(self.template, "aggregate", None)
+
+    def cells(self) -> SafeString:
+        unit = self.template.unit
+        return mark_safe("".join(c.cell(unit) for c in self.charts))  # noqa: S308 - each cell is escaped
+
+    def safety_table(self) -> SafeString:
+        events = self.template.counts_events
+        return mark_safe("".join(c.safety_row(events) for c in self.safety_rows()))  # noqa: S308 - escaped rows
 
     def safety_rows(self) -> list[TeamChart]:
         """Teams compared on this measure: the worst latest value first for lower-is-better measures."""
