@@ -52,23 +52,34 @@ class MoveForm(forms.Form):
 
 class DriverForm(forms.Form):
     text = forms.CharField(max_length=200, label="Driver")
-    parent = forms.ModelChoiceField(queryset=ProgrammeDriver.objects.none(), required=False,
+    parent = forms.TypedChoiceField(coerce=int, empty_value=None, required=False,
                                     label="Under the primary driver (blank: a new primary driver)")
 
-    def __init__(self, *args, programme: Programme, **kwargs) -> None:
+    def __init__(self, *args, programme: Programme, drivers: list[ProgrammeDriver] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = programme.drivers.filter(parent=None)
+        self.primaries = {d.pk: d for d in (drivers if drivers is not None else programme.drivers.all())
+                          if d.parent_id is None}
+        self.fields["parent"].choices = [("", "---------"), *((pk, d.text) for pk, d in self.primaries.items())]
+
+    def clean_parent(self) -> ProgrammeDriver | None:
+        pk = self.cleaned_data["parent"]
+        return None if pk is None else self.primaries[pk]
 
 
 class PackageIdeaForm(forms.Form):
     title = forms.CharField(max_length=200, label="Change idea")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    drivers = forms.ModelMultipleChoiceField(queryset=ProgrammeDriver.objects.none(), required=False,
-                                             widget=forms.CheckboxSelectMultiple, label="Secondary drivers it serves")
+    drivers = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+                                             label="Secondary drivers it serves")
 
-    def __init__(self, *args, programme: Programme, **kwargs) -> None:
+    def __init__(self, *args, programme: Programme, drivers: list[ProgrammeDriver] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["drivers"].queryset = programme.drivers.exclude(parent=None)
+        self.secondaries = {d.pk: d for d in (drivers if drivers is not None else programme.drivers.all())
+                            if d.parent_id is not None}
+        self.fields["drivers"].choices = [(pk, d.text) for pk, d in self.secondaries.items()]
+
+    def clean_drivers(self) -> list[ProgrammeDriver]:
+        return [self.secondaries[pk] for pk in self.cleaned_data["drivers"]]
 
 
 class TemplateForm(forms.ModelForm):

@@ -15,7 +15,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from measures.charts import reading_of
-from measures.models import ChartSnapshot, DataPoint
+from measures.models import DataPoint
 from measures.sparkline import sparkline_svg
 from spc.fmt import fmt_number
 from spc.icons import icon_svg
@@ -25,9 +25,20 @@ from workspace.models import ChangeIdea, IdeaStatus
 from .models import EnrolledMeasure, Enrolment, MeasureTemplate, PackageIdea, PackageLink, Programme, ProgrammeDriver
 
 SNAPSHOT_SHOWN = ("measure__snapshot__variation_icon", "measure__snapshot__assurance_icon",
-                  "measure__snapshot__latest_value", "measure__snapshot__latest_period",
-                  "measure__snapshot__recent", "measure__snapshot__n_points", "measure__snapshot__reading_kind",
-                  "measure__snapshot__computed_at")
+                  "measure__snapshot__latest_value", "measure__snapshot__latest_period", "measure__snapshot__recent",
+                  "measure__snapshot__signals")
+
+
+@dataclass(slots=True)
+class Reading:
+    """What the page shows of a team's nightly snapshot: read as values, 180 of them, not as model instances."""
+
+    variation_icon: str
+    assurance_icon: str
+    latest_value: float | None
+    latest_period: dt.date | None
+    recent: list
+    signals: list
 
 
 def diagram(programme: Programme, drivers: list[ProgrammeDriver], ideas: list[PackageIdea]) -> SafeString:
@@ -53,7 +64,7 @@ class TeamChart:
 
     enrolment: Enrolment
     measure_id: int
-    snapshot: ChartSnapshot | None
+    snapshot: Reading | None
     last_event: dt.date | None = None
 
     @property
@@ -139,20 +150,19 @@ def results(programme: Programme) -> tuple[list[Enrolment], list[TemplateView]]:
     templates = list(MeasureTemplate.objects.filter(programme=programme).select_related("aggregate"))
     views = {t.pk: TemplateView(t) for t in templates}
     by_enrolment = {e.pk: e for e in enrolments}
-    links = list(EnrolledMeasure.objects.filter(enrolment__programme=programme)
-                 .select_related("measure__snapshot").only("enrolment_id", "template_id", "measure_id",
-                                                           "measure__id", *SNAPSHOT_SHOWN))
+    links = list(EnrolledMeasure.objects.filter(enrolment__programme=programme).values_list(
+        "enrolment_id", "template_id", "measure_id", "measure__snapshot__measure_id", *SNAPSHOT_SHOWN))
     event_templates = {t.pk for t in templates if t.counts_events}
     last_events = {}
-    event_measures = [link.measure_id for link in links if link.template_id in event_templates]
+    event_measures = [link[2] for link in links if link[1] in event_templates]
     if event_measures:
         last_events = dict(DataPoint.objects.filter(measure_id__in=event_measures, excluded=False)
                            .filter(Q(numerator__gt=0) | Q(numerator__isnull=True, value__gt=0))
                            .values("measure_id").annotate(last=Max("period_start")).values_list("measure_id", "last"))
-    for link in links:
-        snapshot = getattr(link.measure, "snapshot", None)  # cached by select_related, None when not drawn yet
-        views[link.template_id].charts.append(TeamChart(by_enrolment[link.enrolment_id], link.measure_id, snapshot,
-                                                        last_events.get(link.measure_id)))
+    for enrolment_id, template_id, measure_id, drawn, *shown in links:
+        reading = Reading(*shown) if drawn else None  # no snapshot until the nightly run has drawn the chart
+        views[template_id].charts.append(TeamChart(by_enrolment[enrolment_id], measure_id, reading,
+                                                   last_events.get(measure_id)))
     order = {e.pk: i for i, e in enumerate(enrolments)}
     for view in views.values():
         view.charts.sort(key=lambda c: order[c.enrolment.pk])

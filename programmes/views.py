@@ -44,6 +44,8 @@ from .services import ProgrammeError
 def _programme(request: HttpRequest, pk: int, *, manage: bool = False) -> Programme:
     """The programme, or 404 for someone who may not see it, 403 for someone who may see but not manage it."""
     programme = get_object_or_404(Programme.objects.select_related("lead", "priority", "objective"), pk=pk)
+    if not programme.is_draft and not manage:
+        return programme  # open to everyone signed in (login_required came first): no need to ask who sponsors
     if not may_read(request.user, programme):
         raise Http404("No such programme.")
     if manage and not may_manage(request.user, programme):
@@ -95,6 +97,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme(request, pk)
     enrolments, templates = reading.results(programme)
     drivers, ideas = reading.driver_rows(programme)
+    sponsors = [s.person for s in programme.executive_sponsors.select_related("person")]
+    # Who may comment, from what the page has read anyway (rules.sponsors_of would ask again).
+    programme._sponsor_ids = {p.pk for p in sponsors} | {e.local_sponsor_id for e in enrolments if e.local_sponsor_id}
     chosen = request.GET.get("safety")
     safety = next((t for t in templates if str(t.template.pk) == chosen), templates[0] if templates else None)
     index = STAGE_ORDER.index(programme.stage)
@@ -103,14 +108,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         **_tabs(programme, request, "overview"),
         "stages": [(i, value, label) for i, (value, label) in enumerate(Stage.choices)], "stage_index": index,
         "checklist": services.checklist(programme), "moves": sorted(moves, key=lambda m: not m[2]),
-        "sponsors": [s.person for s in programme.executive_sponsors.select_related("person")],
+        "sponsors": sponsors,
         "enrolments": enrolments, "templates": templates, "safety": safety,
         "drivers": drivers, "package": ideas, "diagram": reading.diagram(programme, drivers, ideas),
         "history": programme.moves.select_related("by").order_by("-at", "-pk"),
         "next_session": programme.sessions.filter(date__gte=timezone.localdate()).order_by("date").first(),
         "waves": list(programme.waves.all()),
         "thread": thread(programme, request.user), "comment_form": CommentForm(),
-        "driver_form": DriverForm(programme=programme), "idea_form": PackageIdeaForm(programme=programme),
+        "driver_form": DriverForm(programme=programme, drivers=drivers),
+        "idea_form": PackageIdeaForm(programme=programme, drivers=drivers),
         "wave_form": WaveForm(), "can_comment": may_comment(request.user, programme),
     })
 
