@@ -13,6 +13,7 @@ import numpy as np
 from django.db import transaction
 
 from coaching.services import sponsors_for, suggest_coaches
+from forums.models import AgendaItem, AgendaKind
 from measures import periods
 from measures.models import DataPoint
 from organisation.models import AnnualPriority, ExternalOrganisation, Role, Team, User
@@ -143,6 +144,8 @@ def _violence(ctx: DemoContext, qiadmin, board) -> Programme:
         if not enrolment.brought_in:
             Project.objects.filter(pk=enrolment.project_id).update(approved_on=wave.starts_on)
             ProjectEvent.objects.filter(project_id=enrolment.project_id).update(at=moment(wave.starts_on, 10))
+    # The wards joined months ago: the forums heard of it then, not at their next meeting.
+    AgendaItem.objects.filter(kind=AgendaKind.PROGRAMME, project__in=[e.project_id for e, _ in enrolments]).delete()
     _sessions(sessions, [e for e, _ in enrolments], {e.pk: w.starts_on for e, w in enrolments})
     _date_moves(programme, [waves[0].starts_on - dt.timedelta(days=120), waves[0].starts_on - dt.timedelta(days=75),
                             waves[0].starts_on - dt.timedelta(days=30), waves[0].starts_on])

@@ -13,6 +13,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from coaching.services import allocate
+from forums.services import add_enrolment_to_agenda
 from measures.charts import chart_for
 from measures.models import RATIO_CHARTS, DataPoint, Measure, MeasureType, SPCConfig
 from projects.models import EventKind, Project, ProjectStatus
@@ -304,6 +305,7 @@ def enrol(programme: Programme, *, team, by, coach, sponsor, lead=None, advisor=
                                              partner=partner, brought_in=brought_in, enrolled_by=by)
         for template in programme.templates.all():
             _measure_for(enrolment, template)
+        add_enrolment_to_agenda(project, programme_title=programme.title)
     return enrolment
 
 

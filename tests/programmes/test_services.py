@@ -176,3 +176,15 @@ def test_aggregate_sums_numerators_and_denominators_across_teams(enrol_team, rec
     assert aggregate.teams == 2
     assert aggregate.latest_value == pytest.approx(7.0)  # (4 + 10) / 2000 × 1000
     assert aggregate.figure and not aggregate.error
+
+
+def test_an_enrolled_project_goes_to_its_forum_for_information_not_for_a_decision(enrol_team, client, chair):
+    from forums.models import DECIDABLE_KINDS, AgendaItem, AgendaKind
+
+    enrolment = enrol_team()
+    item = AgendaItem.objects.get(project=enrolment.project)
+    assert item.kind == AgendaKind.PROGRAMME and item.kind not in DECIDABLE_KINDS
+    assert "Violence reduction collaborative" in item.note
+    client.force_login(chair)
+    body = client.get(item.meeting.get_absolute_url()).content.decode()
+    assert "Teams joining improvement programmes" in body and enrolment.project.title in body
