@@ -17,6 +17,8 @@ from django.utils.safestring import SafeString, mark_safe
 from measures.charts import reading_of
 from measures.models import DataPoint
 from measures.sparkline import sparkline_svg
+from projects.models import Project
+from projects.services import keywords
 from spc.fmt import fmt_number
 from spc.icons import icon_svg
 from workspace.diagram import DriverNode, IdeaNode, driver_diagram_svg
@@ -280,3 +282,53 @@ def driver_rows(programme: Programme) -> tuple[list[ProgrammeDriver], list[Packa
     ideas = list(programme.package_ideas.prefetch_related(
         Prefetch("drivers", queryset=ProgrammeDriver.objects.only("pk", "parent_id"))))
     return drivers, ideas
+
+
+# --------------------------------------------------------------------------- themes: bottom-up into top-down
+
+
+@dataclass
+class Theme:
+    label: str
+    why: str
+    projects: list
+    total: int
+
+
+THEME_PROJECTS = 12
+THEME_WORDS = 8
+
+
+def themes(*, min_projects: int = 3) -> list[Theme]:
+    """Running projects not in any programme that share a priority, or share words in their titles (the words the
+    idea form's duplicate search compares): candidates for a programme. Three queries whatever the portfolio."""
+    running = (Project.objects.active().exclude(programme_enrolments__isnull=False)
+               .select_related("team", "directorate").only("title", "team__name", "directorate__name",
+                                                              "updated_at").order_by("-updated_at"))
+    found: list[Theme] = []
+    by_priority: dict[int, list] = defaultdict(list)
+    names = {}
+    for project_id, priority_id, name in (Project.priorities.through.objects
+                                          .filter(project__in=running.values("pk"))
+                                          .values_list("project_id", "annualpriority_id", "annualpriority__name")):
+        by_priority[priority_id].append(project_id)
+        names[priority_id] = name
+    rows = list(running.values_list("pk", "title"))
+    by_word: dict[str, list[int]] = defaultdict(list)
+    for pk, title in rows:
+        for word in keywords(title):
+            by_word[word].append(pk)
+    wanted: set[int] = set()
+    picks = []
+    for priority_id, ids in sorted(by_priority.items(), key=lambda kv: -len(kv[1])):
+        if len(ids) >= min_projects:
+            picks.append((f"Aligned to “{names[priority_id]}”", "the same annual priority", ids))
+    for word, ids in sorted(by_word.items(), key=lambda kv: -len(kv[1]))[:THEME_WORDS]:
+        if len(ids) >= min_projects:
+            picks.append((f"“{word}”", "the same word in their titles", ids))
+    for _, _, ids in picks:
+        wanted.update(ids[:THEME_PROJECTS])
+    loaded = {p.pk: p for p in running.filter(pk__in=wanted)}
+    for label, why, ids in picks:
+        found.append(Theme(label, why, [loaded[i] for i in ids[:THEME_PROJECTS] if i in loaded], len(ids)))
+    return found

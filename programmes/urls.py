@@ -7,6 +7,7 @@ app_name = "programmes"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.create, name="create"),
+    path("themes/", views.themes, name="themes"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/stage/", views.move, name="move"),

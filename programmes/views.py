@@ -65,6 +65,16 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def themes(request: HttpRequest) -> HttpResponse:
+    """For the QI department: running projects that share a priority or wording, to bring into a programme."""
+    if not is_qi_admin(request.user):
+        raise PermissionDenied("Themes across the portfolio are for the QI department.")
+    recruiting = list(Programme.objects.filter(stage__in=(Stage.DESIGN, Stage.RECRUIT, Stage.DELIVER))
+                      .order_by("title"))
+    return render(request, "programmes/themes.html", {"themes": reading.themes(), "recruiting": recruiting})
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     if not is_qi_admin(request.user):
