@@ -27,8 +27,7 @@ from workspace.models import ChangeIdea, IdeaStatus
 from .models import EnrolledMeasure, Enrolment, MeasureTemplate, PackageIdea, PackageLink, Programme, ProgrammeDriver
 
 SNAPSHOT_SHOWN = ("measure__snapshot__variation_icon", "measure__snapshot__assurance_icon",
-                  "measure__snapshot__latest_value", "measure__snapshot__latest_period", "measure__snapshot__recent",
-                  "measure__snapshot__signals")
+                  "measure__snapshot__latest_value", "measure__snapshot__latest_period", "measure__snapshot__recent")
 
 
 @dataclass(slots=True)
@@ -40,7 +39,6 @@ class Reading:
     latest_value: float | None
     latest_period: dt.date | None
     recent: list
-    signals: list
 
 
 def diagram(programme: Programme, drivers: list[ProgrammeDriver], ideas: list[PackageIdea]) -> SafeString:
@@ -51,6 +49,18 @@ def diagram(programme: Programme, drivers: list[ProgrammeDriver], ideas: list[Pa
     svg = driver_diagram_svg(programme.aim or programme.topic, primaries, nodes,
                              title=f"Driver diagram: {programme.title}")
     return mark_safe(svg)  # noqa: S308 - built and escaped by workspace.diagram
+
+
+@lru_cache(maxsize=4096)
+def _sparkline(values: tuple, reading: str, label: str) -> str:
+    """A team's sparkline changes only when the nightly run redraws its chart: the same values give the same
+    drawing, so a process keeps the last few thousand rather than drawing 180 again on every view."""
+    return sparkline_svg(list(values), reading=reading, width=160, height=40, label=label)
+
+
+@lru_cache(maxsize=1)
+def _measure_url_prefix() -> str:
+    return reverse("measures:detail", args=[0]).rsplit("0/", 1)[0]
 
 
 @lru_cache(maxsize=64)
@@ -76,9 +86,9 @@ class TeamChart:
     @cached_property
     def sparkline(self) -> SafeString:
         s = self.snapshot
-        values = list(s.recent) if s else []
-        return mark_safe(sparkline_svg(values, reading=self.reading, width=160, height=40,  # noqa: S308
-                                       label=f"{self.enrolment.project.team.name}: last {len(values)} values"))
+        values = tuple(s.recent) if s else ()
+        return mark_safe(_sparkline(values, self.reading,  # noqa: S308 - built and escaped by measures.sparkline
+                                    f"{self.enrolment.project.team.name}: last {len(values)} values"))
 
     @property
     def days_since_event(self) -> int | None:
@@ -100,7 +110,7 @@ class TeamChart:
             '<div class="col"><div class="border rounded p-2 h-100 bg-white">'
             '<div class="small fw-semibold text-truncate" title="{}"><a href="{}">{}</a></div>{}'
             '<div class="d-flex align-items-center gap-1 small">{}</div></div></div>',
-            team, reverse("measures:detail", args=[self.measure_id]), team, self.sparkline,
+            team, f"{_measure_url_prefix()}{self.measure_id}/", team, self.sparkline,
             mark_safe(reading))  # noqa: S308 - icons are fixed drawings, the number is escaped
 
     def safety_row(self, events: bool) -> SafeString:
@@ -141,14 +151,14 @@ class TemplateView:
         """Teams compared on this measure: the worst latest value first for lower-is-better measures."""
         decreasing = self.template.improvement == "decrease"
         with_value = [c for c in self.charts if c.snapshot and c.snapshot.latest_value is not None]
-        rest = [c for c in self.charts if c not in with_value]
+        rest = [c for c in self.charts if not (c.snapshot and c.snapshot.latest_value is not None)]
         with_value.sort(key=lambda c: c.snapshot.latest_value, reverse=decreasing)
         return with_value + rest
 
 
 def results(programme: Programme) -> tuple[list[Enrolment], list[TemplateView]]:
     """Every team's chart for every standard measure: four queries whatever the numbers."""
-    enrolments = list(programme.enrolments.for_rows())
+    enrolments = list(programme.enrolments.for_overview())
     templates = list(MeasureTemplate.objects.filter(programme=programme).select_related("aggregate"))
     views = {t.pk: TemplateView(t) for t in templates}
     by_enrolment = {e.pk: e for e in enrolments}
