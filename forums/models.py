@@ -108,6 +108,7 @@ class AgendaKind(models.TextChoices):
     STALE = "stale", "Progress needs attention"
     CLOSURE = "closure", "Closure request"
     SIGNAL = "signal", "New signal in the data"
+    PROGRAMME = "programme", "Joined an improvement programme (for information)"
 
 
 DECIDABLE_KINDS = (AgendaKind.NEW, AgendaKind.RESUBMITTED, AgendaKind.DEFERRED)

@@ -171,6 +171,16 @@ def add_closure_to_agenda(closure) -> AgendaItem:
     return item
 
 
+def add_enrolment_to_agenda(project: Project, *, programme_title: str) -> AgendaItem:
+    """A project a programme enrolled (approved by the programme, not by the forum) goes on its directorate
+    forum's next agenda for information only."""
+    meeting = ensure_next_meeting(forum_for(project.directorate))
+    item, _ = AgendaItem.objects.get_or_create(
+        meeting=meeting, project=project, kind=AgendaKind.PROGRAMME,
+        defaults={"note": f"Joined the programme “{programme_title}”"[:300]})
+    return item
+
+
 def add_pending_closures(forum: Forum, today: dt.date) -> int:
     """Closure requests not yet on an agenda (e.g. imported) join the next meeting."""
     meeting = ensure_next_meeting(forum, today)

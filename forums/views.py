@@ -46,6 +46,8 @@ SECTIONS = [
     (AgendaKind.STALE, "Progress needing attention", "Projects whose monthly progress is missing or stuck."),
     (AgendaKind.CLOSURE, "Closure requests", "Teams asking the forum to close their project."),
     (AgendaKind.SIGNAL, "New signals in the data", "Measures showing special-cause variation."),
+    (AgendaKind.PROGRAMME, "Teams joining improvement programmes",
+     "For information: the programme approved these projects; nothing to decide."),
 ]
 ALWAYS_SHOWN = {AgendaKind.NEW, AgendaKind.RESUBMITTED, AgendaKind.DEFERRED}
 

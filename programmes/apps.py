@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+
+
+class ProgrammesConfig(AppConfig):
+    name = "programmes"
+    verbose_name = "Improvement programmes"
+
+    def ready(self) -> None:
+        import rules as rules_lib
+
+        from discussions.targets import Target
+        from discussions.targets import register as register_thread
+        from ops.nightly import register as register_nightly
+        from organisation.navigation import NavEntry, register
+        from organisation.seeding import register as register_seed_step
+
+        from .demo import seed_programmes
+        from .models import Programme
+        from .rules import may_comment, may_read, sponsors_of
+        from .services import nightly_step
+
+        register(NavEntry("Improvement programmes", "programmes:index", rules_lib.is_authenticated, order=13,
+                          group="Projects"))
+        # Sponsors see and comment; the lead hears of every comment too.
+        register_thread(Target(Programme, can_read=may_read, can_write=may_comment,
+                               participants=lambda p: {p.lead_id, *sponsors_of(p)}))
+        # Registered after measures' "charts" step (this app comes later), so the aggregates read fresh data.
+        register_nightly("programme aggregates", nightly_step)
+        register_seed_step(50, "improvement programmes", seed_programmes)
