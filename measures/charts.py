@@ -19,8 +19,8 @@ import numpy as np
 
 import spc
 from spc.batch import ASSURANCE_CODES, BATCH_CHARTS, analyse_many
-from spc.engine import ASSURANCE_ICON, VARIATION_ICONS
 from spc.figures import build_figure
+from spc.icons import ASSURANCE_ICON, VARIATION_ICONS
 from spc.reading import describe
 
 from . import periods

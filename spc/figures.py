@@ -83,6 +83,29 @@ def build_figure(
         "y": [_num(v) for v in y], "line": {"color": LINE, "width": 1.5}, "hoverinfo": "skip",
         "showlegend": False,
     }]
+    data += _point_traces(result, xl, y, unit)
+    data += _line_traces(result, xl, show_2sigma)
+    if target is not None and xl:
+        data.append({"type": "scatter", "mode": "lines", "name": f"Target {fmt_number(target, unit)}",
+                     "x": [xl[0], xl[-1]], "y": [target, target],
+                     "line": {"color": TARGET, "width": 1.5, "dash": "longdash"}, "hoverinfo": "skip"})
+    layout: dict[str, Any] = {
+        "template": None,
+        "margin": {"l": 56, "r": 16, "t": 40 if measure_name else 16, "b": 48},
+        "showlegend": True, "legend": {"orientation": "h", "y": -0.18},
+        "hovermode": "closest", "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
+        "xaxis": {"showgrid": False, "linecolor": LIMIT},
+        "yaxis": {"title": {"text": unit}, "gridcolor": "#eeeeee", "zeroline": False},
+        "annotations": _notes(result, xl, y, annotations),
+    }
+    if measure_name:
+        layout["title"] = {"text": measure_name, "x": 0, "font": {"size": 15}}
+    return {"data": data, "layout": layout}
+
+
+def _point_traces(result: SPCResult, xl: list[str], y: list[float], unit: str) -> list[dict[str, Any]]:
+    """One marker trace per point type, and rings around excluded points."""
+    data = []
     groups: dict[str, list[int]] = {}
     for i in range(len(result)):
         if not result.missing[i]:
@@ -109,29 +132,32 @@ def build_figure(
                      "x": [xl[i] for i in excluded], "y": [_num(y[i]) for i in excluded],
                      "marker": {"color": "rgba(0,0,0,0)", "size": 16, "symbol": "circle-open",
                                 "line": {"color": CENTRE, "width": 1.5}}, "hoverinfo": "skip"})
+    return data
+
+
+def _line_traces(result: SPCResult, xl: list[str], show_2sigma: bool) -> list[dict[str, Any]]:
+    """The centre line and the limits, broken at each phase."""
     centre = "Median" if result.chart in ("run", "g") else "Mean"
     cx, cy = _phase_line(result, xl, result.cl.tolist())
-    data.append({"type": "scatter", "mode": "lines", "name": centre, "x": cx, "y": cy,
-                 "line": {"color": CENTRE, "width": 1.5}, "hoverinfo": "skip"})
-    has_limits = not all(math.isnan(v) for v in result.ucl.tolist())
-    varying = result.chart in ("p", "pp", "u", "up", "xbar", "s", "ip")
-    shape = "hvh" if varying else "linear"
-    if has_limits:
-        for name, arr in (("Upper process limit", result.ucl), ("Lower process limit", result.lcl)):
-            lx, ly = _phase_line(result, xl, arr.tolist())
-            data.append({"type": "scatter", "mode": "lines", "name": name, "x": lx, "y": ly,
-                         "line": {"color": LIMIT, "width": 1, "dash": "dash", "shape": shape}, "hoverinfo": "skip",
-                         "legendgroup": "limits", "showlegend": name.startswith("Upper")})
-        if show_2sigma:
-            for name, arr in (("2-sigma", result.ucl_95), ("2-sigma (lower)", result.lcl_95)):
-                lx, ly = _phase_line(result, xl, arr.tolist())
-                data.append({"type": "scatter", "mode": "lines", "name": name, "x": lx, "y": ly,
-                             "line": {"color": LIMIT, "width": 1, "dash": "dot", "shape": shape},
-                             "hoverinfo": "skip", "legendgroup": "sigma2", "showlegend": name == "2-sigma"})
-    if target is not None and xl:
-        data.append({"type": "scatter", "mode": "lines", "name": f"Target {fmt_number(target, unit)}",
-                     "x": [xl[0], xl[-1]], "y": [target, target],
-                     "line": {"color": TARGET, "width": 1.5, "dash": "longdash"}, "hoverinfo": "skip"})
+    data = [{"type": "scatter", "mode": "lines", "name": centre, "x": cx, "y": cy,
+             "line": {"color": CENTRE, "width": 1.5}, "hoverinfo": "skip"}]
+    if all(math.isnan(v) for v in result.ucl.tolist()):
+        return data
+    shape = "hvh" if result.chart in ("p", "pp", "u", "up", "xbar", "s", "ip") else "linear"
+    lines = [("Upper process limit", result.ucl, "dash", "limits"),
+             ("Lower process limit", result.lcl, "dash", "limits")]
+    if show_2sigma:
+        lines += [("2-sigma", result.ucl_95, "dot", "sigma2"), ("2-sigma (lower)", result.lcl_95, "dot", "sigma2")]
+    for name, arr, dash, group in lines:
+        lx, ly = _phase_line(result, xl, arr.tolist())
+        data.append({"type": "scatter", "mode": "lines", "name": name, "x": lx, "y": ly,
+                     "line": {"color": LIMIT, "width": 1, "dash": dash, "shape": shape}, "hoverinfo": "skip",
+                     "legendgroup": group, "showlegend": name in ("Upper process limit", "2-sigma")})
+    return data
+
+
+def _notes(result: SPCResult, xl: list[str], y: list[float], annotations: Sequence[tuple[str, str]]
+           ) -> list[dict[str, Any]]:
     notes = []
     pos = {v: i for i, v in enumerate(xl)}
     for ax, text in annotations:
@@ -142,15 +168,4 @@ def build_figure(
         notes.append({"x": ax, "y": _num(yy) if not math.isnan(yy) else None, "text": text, "showarrow": True,
                       "arrowhead": 2, "ax": 0, "ay": -36, "font": {"size": 11}, "bgcolor": "#ffffff",
                       "bordercolor": LIMIT})
-    layout: dict[str, Any] = {
-        "template": None,
-        "margin": {"l": 56, "r": 16, "t": 40 if measure_name else 16, "b": 48},
-        "showlegend": True, "legend": {"orientation": "h", "y": -0.18},
-        "hovermode": "closest", "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
-        "xaxis": {"showgrid": False, "linecolor": LIMIT},
-        "yaxis": {"title": {"text": unit}, "gridcolor": "#eeeeee", "zeroline": False},
-        "annotations": notes,
-    }
-    if measure_name:
-        layout["title"] = {"text": measure_name, "x": 0, "font": {"size": 15}}
-    return {"data": data, "layout": layout}
+    return notes

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .engine import COMMON, CONCERN, IMPROVEMENT, SPCResult
+from .engine import SPCResult
 from .fmt import fmt_number
+from .rules import COMMON, CONCERN, IMPROVEMENT
 
 
 def _side_word(result: SPCResult) -> str:

@@ -7,7 +7,7 @@ import pytest
 
 from spc import SPCSettings, SPCValidationError, analyse
 from spc.batch import ASSURANCE_CODES, RULE_NAMES, analyse_many
-from spc.engine import VARIATION_ICONS
+from spc.icons import VARIATION_ICONS
 
 
 def _rule_code(label: str | None) -> str:
