@@ -195,27 +195,29 @@ def runs_rows(y: np.ndarray, cl: np.ndarray) -> RunsRows:
         side = np.sign(y - cl)
     useful = ~np.isnan(side) & (side != 0)
     n_useful = useful.sum(axis=1)
-    order = np.argsort(~useful, axis=1, kind="stable")  # useful points first, in their order
-    row = np.arange(S)[:, None]
-    comp = np.where(useful, side, 0)[row, order]
-    valid = np.arange(P)[None, :] < n_useful[:, None]
-    change = np.zeros((S, P), dtype=bool)
-    change[:, 1:] = (comp[:, 1:] != comp[:, :-1]) & valid[:, 1:]
+    at = np.flatnonzero(useful)  # the useful points of all rows, row after row
+    comp = side.ravel()[at]
+    row = at // max(P, 1)
+    start = np.ones(at.size, dtype=bool)
+    start[1:] = (comp[1:] != comp[:-1]) | (row[1:] != row[:-1])
+    starts = np.flatnonzero(start)
+    run_len = np.empty_like(starts)
+    run_len[:-1] = starts[1:] - starts[:-1]
+    run_len[-1:] = at.size - starts[-1:]
+    run_row = row[starts]
+    n_runs = np.bincount(run_row, minlength=S)
     has = n_useful > 0
-    crossings = np.where(has, change.sum(axis=1), -1)
-    lengths = np.zeros((S, P), dtype=np.int32)
-    if P:
-        # Run lengths by counting run ids (offset per row so that bincount works once).
-        key = (np.cumsum(change, axis=1) + row * (P + 1))[valid]
-        lengths[valid] = np.bincount(key, minlength=S * (P + 1))[key]
-    longest = np.where(has, lengths.max(axis=1, initial=0), -1)
+    longest = np.full(S, -1)
+    if has.any():
+        longest[has] = np.maximum.reduceat(run_len, (np.cumsum(n_runs) - n_runs)[has])
+    crossings = np.where(has, n_runs - 1, -1)
     lut_l, lut_c = _runs_tables(P)
     lmax, cmin = lut_l[n_useful], lut_c[n_useful]
     signal = has & ((longest > lmax) | (crossings < cmin))
     long_side = np.zeros((S, P), dtype=np.int8)
     if signal.any():
-        mark = valid & signal[:, None] & (lengths > lmax[:, None])
-        long_side[row, order] = np.where(mark, comp, 0)
+        mark = np.repeat(signal[run_row] & (run_len > lmax[run_row]), run_len)
+        long_side.ravel()[at[mark]] = comp[mark]
     return RunsRows(signal, n_useful, longest, lmax, crossings, cmin, long_side)
 
 
@@ -247,19 +249,21 @@ def combine(hits: Hits, shape: tuple[int, int], improvement: str, settings: SPCS
             ) -> tuple[np.ndarray, np.ndarray]:
     """One signal and rule per point: the first rule in order, or with "improvement" precedence the
     first rule pointing the improving way when there is one."""
+    if not hits:
+        return np.zeros(shape, dtype=np.int8), np.zeros(shape, dtype=np.int8)
     imp = IMPROVEMENT_SIGN[improvement]
-    signal = np.zeros(shape, dtype=np.int8)
-    rule = np.zeros(shape, dtype=np.int8)
-    for code, d in reversed(hits):  # later assignment wins: go from the last rule to the first
-        hit = d != 0
-        signal[hit] = d[hit]
-        rule[hit] = code
+    directions = np.stack([d for _, d in hits])
+    codes = np.array([c for c, _ in hits], dtype=np.int8)
+    hit = directions != 0
+    first = hit.argmax(axis=0)
+    signal = np.choose(first, directions)
     if settings.precedence == "improvement" and imp != 0:
-        for code, d in reversed(hits):
-            hit = d == imp
-            signal[hit] = imp
-            rule[hit] = code
-    return signal, rule
+        better = directions == imp
+        any_better = better.any(axis=0)
+        first = np.where(any_better, better.argmax(axis=0), first)
+        signal = np.where(any_better, np.int8(imp), signal)
+    rule = np.where(hit.any(axis=0), codes[first], 0).astype(np.int8)
+    return signal.astype(np.int8), rule
 
 
 def point_types(signal: np.ndarray, improvement: str) -> np.ndarray:
