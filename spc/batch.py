@@ -77,12 +77,14 @@ def analyse_many(
     """
     settings = settings or SPCSettings()
     v, n = _checked(values, denominators, chart, improvement)
+    if settings.method == "ihi" and chart != "run":
+        raise SPCValidationError("The IHI rules read run charts only.")
     with np.errstate(invalid="ignore", divide="ignore"):
         lines = _lines(chart, v, n, settings)
         pos = position(lines.y, lines.cl, lines.lcl, lines.ucl, lines.lcl_95, lines.ucl_95)
         if runs_analysis is None:
-            runs_analysis = settings.method == "anhoej" or chart == "run"
-        runs = runs_rows(lines.y, lines.cl) if runs_analysis else None
+            runs_analysis = settings.method != "mdc" or chart == "run"
+        runs = runs_rows(lines.y, lines.cl, settings.method) if runs_analysis else None
         hits = [(RULE_OUTSIDE, outside_rule(settings, pos)),
                 *sequence_rules(settings, chart, lines.y, pos, None if runs is None else runs.long_side)]
         signal, rule = combine(hits, v.shape, improvement, settings)

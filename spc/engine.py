@@ -247,6 +247,9 @@ def analyse(
     """
     settings = settings or SPCSettings()
     chart, target = _check_options(chart, improvement, target, multiply, freeze)
+    if settings.method == "ihi" and chart != "run":
+        raise SPCValidationError("The IHI rules read run charts only; choose Making Data Count or Anhøj rules for "
+                                 f"a {chart} chart.")
     # Degenerate arithmetic (0/0, overflow on extreme ratios) is expected and becomes NaN, which
     # the rules treat as "no value"; numpy's warnings about it would only be noise.
     with np.errstate(all="ignore"):
@@ -404,7 +407,7 @@ def _lines(chart: str, rows: _Rows, layout: _Layout, settings: SPCSettings) -> t
                 getattr(lines, name)[sl] = getattr(lim, name)
         inc, n_inc = layout.inc(s, e)
         local = slice(0, e - s) if isinstance(inc, slice) else inc - s
-        rr = runs_rows(lim.y[local][None, :], lim.cl[local][None, :])
+        rr = runs_rows(lim.y[local][None, :], lim.cl[local][None, :], settings.method)
         stats = rr.stats(0, n_inc)
         runs.stats.append(stats)
         if chart != "mr":  # qicharts2 never reports a runs signal on the moving-range chart

@@ -9,7 +9,8 @@ crash on).
 The steps, in the order a chart is read:
 1. :func:`position` of each point against its centre line and limits;
 2. :func:`outside_rule` and the sequence rules of the chosen method (:func:`sequence_rules`:
-   MDC trend / two of three / shift, or the Anhøj long run from :func:`runs_rows`);
+   MDC trend / two of three / shift, the Anhøj long run from :func:`runs_rows`, or the IHI
+   astronomical point / trend / shift);
 3. :func:`combine` picks one rule per point; :func:`point_types` says whether it is improvement.
 """
 
@@ -24,8 +25,8 @@ from .settings import SPCSettings
 from .stats import longest_run_max, qbinom_05_half
 
 # Rule codes (what made a point's signal), in the order the rules are applied.
-RULE_NONE, RULE_OUTSIDE, RULE_TREND, RULE_TWO_OF_THREE, RULE_SHIFT, RULE_LONG_RUN = range(6)
-RULE_NAMES = ("none", "outside_limits", "trend", "two_of_three", "shift", "long_run")
+RULE_NONE, RULE_OUTSIDE, RULE_TREND, RULE_TWO_OF_THREE, RULE_SHIFT, RULE_LONG_RUN, RULE_ASTRONOMICAL = range(7)
+RULE_NAMES = ("none", "outside_limits", "trend", "two_of_three", "shift", "long_run", "astronomical")
 
 # Point-type codes and their names.
 COMMON = "common_cause"
@@ -51,6 +52,10 @@ class RunsStats:
     n_crossings: int | None
     n_crossings_min: int | None
     signal: bool
+    # IHI run-chart rules: the number of runs expected by chance (too few or too many is a signal).
+    n_runs: int | None = None
+    n_runs_min: int | None = None
+    n_runs_max: int | None = None
 
 
 @dataclass
@@ -64,12 +69,20 @@ class RunsRows:
     crossings: np.ndarray
     crossings_min: np.ndarray
     long_side: np.ndarray  # int8 (series, points): side of a run longer than allowed, else 0
+    runs_min: np.ndarray | None = None  # IHI: fewest and most runs expected by chance, -1 when not tested
+    runs_max: np.ndarray | None = None
 
     def stats(self, row: int, n_obs: int) -> RunsStats:
         if self.n_useful[row] <= 0:
             return RunsStats(n_obs, 0, None, None, None, None, False)
+        ihi: dict[str, int | None] = {}
+        if self.runs_min is not None and self.runs_max is not None:
+            tested = self.runs_min[row] >= 0
+            ihi = {"n_runs": int(self.crossings[row]) + 1,
+                   "n_runs_min": int(self.runs_min[row]) if tested else None,
+                   "n_runs_max": int(self.runs_max[row]) if tested else None}
         return RunsStats(n_obs, int(self.n_useful[row]), int(self.longest[row]), int(self.longest_max[row]),
-                         int(self.crossings[row]), int(self.crossings_min[row]), bool(self.signal[row]))
+                         int(self.crossings[row]), int(self.crossings_min[row]), bool(self.signal[row]), **ihi)
 
 
 @dataclass
@@ -187,38 +200,172 @@ def _runs_tables(points: int) -> tuple[np.ndarray, np.ndarray]:
     return lmax, cmin
 
 
-def runs_rows(y: np.ndarray, cl: np.ndarray) -> RunsRows:
-    """Anhøj rules per row. Points on the centre line and missing points are dropped first: they
-    neither break nor extend a run (qicharts2: runs <- runs[runs != 0 & !is.na(runs)])."""
-    S, P = y.shape
-    with np.errstate(invalid="ignore"):
-        side = np.sign(y - cl)
-    useful = ~np.isnan(side) & (side != 0)
-    n_useful = useful.sum(axis=1)
-    at = np.flatnonzero(useful)  # the useful points of all rows, row after row
-    comp = side.ravel()[at]
+@dataclass
+class _SidedRuns:
+    """The stretches of points on one side of the centre line, points on it and missing ones dropped,
+    of all rows as one flat array (row after row)."""
+
+    at: np.ndarray  # flat positions of the useful points
+    side: np.ndarray  # their side, +1 / -1
+    run_row: np.ndarray  # per run: its row
+    run_len: np.ndarray  # per run: its length in useful points
+    n_useful: np.ndarray  # per row
+    n_runs: np.ndarray  # per row
+
+    def mark(self, shape: tuple[int, int], long: np.ndarray) -> np.ndarray:
+        """int8 (series x points): the side of the points in the runs where `long` (per run) holds."""
+        out = np.zeros(shape, dtype=np.int8)
+        if long.any():
+            m = np.repeat(long, self.run_len)
+            out.ravel()[self.at[m]] = self.side[m]
+        return out
+
+
+def sided_runs(rel: np.ndarray) -> _SidedRuns:
+    S, P = rel.shape
+    useful = ~np.isnan(rel) & (rel != 0)
+    at = np.flatnonzero(useful)
+    side = rel.ravel()[at]
     row = at // max(P, 1)
     start = np.ones(at.size, dtype=bool)
-    start[1:] = (comp[1:] != comp[:-1]) | (row[1:] != row[:-1])
+    start[1:] = (side[1:] != side[:-1]) | (row[1:] != row[:-1])
     starts = np.flatnonzero(start)
     run_len = np.empty_like(starts)
     run_len[:-1] = starts[1:] - starts[:-1]
     run_len[-1:] = at.size - starts[-1:]
     run_row = row[starts]
-    n_runs = np.bincount(run_row, minlength=S)
-    has = n_useful > 0
+    return _SidedRuns(at, side, run_row, run_len, useful.sum(axis=1), np.bincount(run_row, minlength=S))
+
+
+def runs_rows(y: np.ndarray, cl: np.ndarray, method: str = "anhoej") -> RunsRows:
+    """Runs analysis per row: the Anhøj rules (qicharts2), or for the IHI method the runs test against
+    the number of runs expected by chance. Points on the centre line and missing points are dropped
+    first: they neither break nor extend a run (qicharts2: runs <- runs[runs != 0 & !is.na(runs)]; IHI:
+    "values on the median are skipped")."""
+    S, P = y.shape
+    with np.errstate(invalid="ignore"):
+        r = sided_runs(np.sign(y - cl))
+    has = r.n_useful > 0
     longest = np.full(S, -1)
     if has.any():
-        longest[has] = np.maximum.reduceat(run_len, (np.cumsum(n_runs) - n_runs)[has])
-    crossings = np.where(has, n_runs - 1, -1)
+        longest[has] = np.maximum.reduceat(r.run_len, (np.cumsum(r.n_runs) - r.n_runs)[has])
+    crossings = np.where(has, r.n_runs - 1, -1)
     lut_l, lut_c = _runs_tables(P)
-    lmax, cmin = lut_l[n_useful], lut_c[n_useful]
+    lmax, cmin = lut_l[r.n_useful], lut_c[r.n_useful]
+    if method == "ihi":  # any other method reads the Anhøj statistics
+        lut_lo, lut_hi = _ihi_runs_tables(P)
+        lo, hi = lut_lo[r.n_useful], lut_hi[r.n_useful]
+        signal = (lo >= 0) & ((r.n_runs < lo) | (r.n_runs > hi))
+        return RunsRows(signal, r.n_useful, longest, lmax, crossings, cmin, np.zeros((S, P), np.int8), lo, hi)
     signal = has & ((longest > lmax) | (crossings < cmin))
-    long_side = np.zeros((S, P), dtype=np.int8)
-    if signal.any():
-        mark = np.repeat(signal[run_row] & (run_len > lmax[run_row]), run_len)
-        long_side.ravel()[at[mark]] = comp[mark]
-    return RunsRows(signal, n_useful, longest, lmax, crossings, cmin, long_side)
+    long_side = r.mark((S, P), signal[r.run_row] & (r.run_len > lmax[r.run_row]))
+    return RunsRows(signal, r.n_useful, longest, lmax, crossings, cmin, long_side)
+
+
+# ---------------------------------------------------------------------------- IHI run-chart rules
+# Perla RJ, Provost LP, Murray SK. The run chart: a simple analytical tool for learning from variation in
+# healthcare processes. BMJ Qual Saf 2011;20:46-51. Provost LP, Murray SK. The Health Care Data Guide
+# (Jossey-Bass 2011), chapter 3.
+
+IHI_RUNS_FROM = 10  # the runs test needs at least 10 useful points (the published table starts there)
+
+
+def _runs_distribution(n1: int, n2: int) -> list[int]:
+    """Swed & Eisenhart (1943): ways of arranging n1 + n2 points into r runs, for r = 0 .. n1 + n2."""
+    from math import comb
+
+    ways = [0] * (n1 + n2 + 1)
+    for r in range(2, n1 + n2 + 1):
+        k = r // 2
+        if r % 2 == 0:
+            ways[r] = 2 * comb(n1 - 1, k - 1) * comb(n2 - 1, k - 1)
+        else:
+            ways[r] = comb(n1 - 1, k - 1) * comb(n2 - 1, k) + comb(n1 - 1, k) * comb(n2 - 1, k - 1)
+    return ways
+
+
+@lru_cache(maxsize=512)
+def ihi_runs_limits(n_useful: int) -> tuple[int, int] | None:
+    """Fewest and most runs expected by chance among `n_useful` points off the median (None below 10).
+
+    From the exact runs distribution with the points split evenly about the median (half above, half
+    below, as a median splits them), with about a 5 % risk of a false signal: 2.5 % in each tail, the
+    basis of the IHI table (Perla et al. 2011, table 1, after Swed & Eisenhart 1943)."""
+    if n_useful < IHI_RUNS_FROM:
+        return None
+    n1, n2 = n_useful // 2, n_useful - n_useful // 2
+    ways = _runs_distribution(n1, n2)
+    total = sum(ways)
+    # 40 * tail <= total  <=>  tail probability <= 2.5 %, in integers (no rounding at the edge).
+    low, acc = 2, 0
+    while 40 * (acc + ways[low]) <= total:
+        acc += ways[low]
+        low += 1
+    high, acc = n_useful, 0
+    while 40 * (acc + ways[high]) <= total:
+        acc += ways[high]
+        high -= 1
+    return low, high
+
+
+@lru_cache(maxsize=256)
+def _ihi_runs_tables(points: int) -> tuple[np.ndarray, np.ndarray]:
+    lims = [ihi_runs_limits(i) or (-1, -1) for i in range(points + 1)]
+    return np.array([lo for lo, _ in lims]), np.array([hi for _, hi in lims])
+
+
+def ihi_shift_rule(rel: np.ndarray, length: int) -> np.ndarray:
+    """Points in `length` or more consecutive points on one side of the median; points on the median (and
+    missing ones) are skipped: they neither make nor break a shift."""
+    r = sided_runs(rel)
+    return r.mark(rel.shape, r.run_len >= length)
+
+
+def ihi_trend_rule(y: np.ndarray, length: int) -> np.ndarray:
+    """Points in `length` or more consecutive points all rising or all falling. Missing points are
+    skipped; when successive points are equal only one of them counts (the like points neither make nor
+    break a trend), but all of them are marked as part of it."""
+    S, P = y.shape
+    out = np.zeros((S, P), dtype=np.int8)
+    at = np.flatnonzero(~np.isnan(y))
+    v = y.ravel()[at]
+    row = at // max(P, 1)
+    same_row = row[1:] == row[:-1]
+    keep = np.ones(at.size, dtype=bool)
+    keep[1:] = ~(same_row & (v[1:] == v[:-1]))  # the first of equal successive points stands for them
+    kv, krow = v[keep], row[keep]
+    d = np.where(krow[1:] == krow[:-1], np.sign(kv[1:] - kv[:-1]), 0)[None, :]
+    if d.size == 0:
+        return out
+    steps = (d != 0) & (equal_runs(d) >= length - 1)  # a trend of n points is n - 1 steps
+    if not steps.any():
+        return out
+    right = np.zeros(kv.size, dtype=np.int8)
+    right[:-1] = np.where(steps[0], d[0], 0)
+    left = np.zeros(kv.size, dtype=np.int8)
+    left[1:] = np.where(steps[0], d[0], 0)
+    direction = np.where(right != 0, right, left)
+    group = np.cumsum(keep) - 1  # each point's kept representative
+    out.ravel()[at] = direction[group]
+    return out
+
+
+def astronomical_rule(y: np.ndarray) -> np.ndarray:
+    """A point blatantly different from the rest. The IHI leaves "astronomical" to judgement; the product
+    reads it as Tukey's "far out" value (Exploratory Data Analysis, 1977): beyond the quartiles by more
+    than three interquartile ranges. Needs four values and a spread (IQR > 0)."""
+    out = np.zeros(y.shape, dtype=np.int8)
+    enough = (~np.isnan(y)).sum(axis=1) >= 4
+    if not enough.any():
+        return out
+    q1, q3 = np.nanpercentile(y[enough], [25, 75], axis=1)
+    iqr = q3 - q1
+    lo, hi = (q1 - 3 * iqr)[:, None], (q3 + 3 * iqr)[:, None]
+    spread = (iqr > 0)[:, None]
+    with np.errstate(invalid="ignore"):
+        sub = np.where(spread & (y[enough] > hi), 1, np.where(spread & (y[enough] < lo), -1, 0))
+    out[enough] = sub
+    return out
 
 
 def outside_rule(settings: SPCSettings, pos: Position) -> np.ndarray:
@@ -235,6 +382,9 @@ def sequence_rules(settings: SPCSettings, chart: str, y: np.ndarray, pos: Positi
     reports a runs signal on it)."""
     if chart == "mr":
         return []
+    if settings.method == "ihi":
+        return [(RULE_ASTRONOMICAL, astronomical_rule(y)), (RULE_TREND, ihi_trend_rule(y, settings.trend_length)),
+                (RULE_SHIFT, ihi_shift_rule(pos.rel, settings.shift_length))]
     if settings.method == "anhoej":
         assert long_side is not None
         return [(RULE_LONG_RUN, long_side)]
@@ -277,6 +427,8 @@ def point_types(signal: np.ndarray, improvement: str) -> np.ndarray:
 def rule_label(code: int, direction: int, settings: SPCSettings, longest_max: int | None) -> str | None:
     """The rule's name as the reference packages print it ("Above UCL", "7 Points Below CL", ...)."""
     up = direction > 0
+    if settings.method == "ihi":
+        return _ihi_label(code, up, settings)
     if code == RULE_OUTSIDE:
         return "Above UCL" if up else "Below LCL"
     if code == RULE_TREND:
@@ -287,4 +439,14 @@ def rule_label(code: int, direction: int, settings: SPCSettings, longest_max: in
         return f"{settings.shift_length} Points {'Above' if up else 'Below'} CL"
     if code == RULE_LONG_RUN:
         return f"Run of more than {longest_max} points {'above' if up else 'below'} the centre line"
+    return None
+
+
+def _ihi_label(code: int, up: bool, settings: SPCSettings) -> str | None:
+    if code == RULE_ASTRONOMICAL:
+        return f"Astronomical point ({'high' if up else 'low'})"
+    if code == RULE_TREND:
+        return f"Trend: {settings.trend_length} or more points {'rising' if up else 'falling'}"
+    if code == RULE_SHIFT:
+        return f"Shift: {settings.shift_length} or more points {'above' if up else 'below'} the median"
     return None
