@@ -24,7 +24,7 @@ from spc.icons import ASSURANCE_ICON, VARIATION_ICONS
 from spc.reading import describe
 
 from . import periods
-from .models import DataPoint, Measure, MeasurePhase, PhaseKind, SPCConfig
+from .models import ChartType, DataPoint, Measure, MeasureMethod, MeasurePhase, PhaseKind, SPCConfig
 from .sparkline import sparkline_svg
 
 SPARK_POINTS = 24
@@ -32,6 +32,11 @@ SPARK_POINTS = 24
 
 def settings_for(measure: Measure, config: SPCConfig) -> spc.SPCSettings:
     method = measure.method or config.method
+    if method == MeasureMethod.IHI and measure.chart_type == ChartType.RUN:
+        # The IHI rules fix their own lengths (shift 6, trend 5): the organisation's MDC lengths do not apply.
+        return spc.SPCSettings.ihi(show_2sigma=measure.show_2sigma)
+    if method == MeasureMethod.IHI:
+        method = config.method
     base = spc.SPCSettings.mdc() if method == "mdc" else spc.SPCSettings.anhoej()
     return replace(base, shift_length=config.shift_length, trend_length=config.trend_length,
                    screen_moving_ranges=config.screen_moving_ranges, two_of_three=config.two_of_three,

@@ -125,7 +125,8 @@ def build_snapshot(measure: Measure, points: Sequence, phases: Sequence[MeasureP
         last_phase = phase_rows[-1] if phase_rows else None
         if result.chart == "run" and latest_signal is None and last_phase and last_phase["runs_signal"]:
             # A run chart's crossings signal marks no point: date it from the phase, so it stays one event.
-            latest_signal = {"period": last_phase["start"], "rule": "Run chart signal (Anhøj runs analysis)",
+            runs_rule = "IHI runs rule: too few or too many runs" if result.method == "ihi" else "Anhøj runs analysis"
+            latest_signal = {"period": last_phase["start"], "rule": f"Run chart signal ({runs_rule})",
                              "kind": "neutral"}
             sigs.append(latest_signal)
         point_rows = [[_nan_free(y), t] for y, t in zip(result.y.tolist(), result.point_type)]
