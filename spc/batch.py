@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .engine import SPCResult, assemble
 from .errors import SPCValidationError
 from .icons import ASSURANCE_CODES, VARIATION_ICONS, assurance_codes, last_points, variation_codes
 from .limits import PhaseLimits, many_limits
@@ -24,6 +25,7 @@ from .rules import (
     IMPROVEMENT_SIGN,
     RULE_NAMES,
     RULE_OUTSIDE,
+    Position,
     RunsRows,
     combine,
     outside_rule,
@@ -55,6 +57,24 @@ class BatchResult:
     n_useful: np.ndarray  # int (series,), -1 when the runs analysis was not computed
     longest_run: np.ndarray  # int (series,), -1 when n_useful == 0
     n_crossings: np.ndarray  # int (series,), -1 when n_useful == 0
+    # What series() needs to give one row as a full SPCResult.
+    settings: SPCSettings | None = None
+    improvement: str = "increase"
+    n: np.ndarray | None = None  # denominators (0 where missing), p and u
+    position: Position | None = None
+    runs: RunsRows | None = None
+
+    def series(self, j: int, *, target: float | None = None, multiply: float = 1) -> SPCResult:
+        """Row j as the SPCResult spc.analyse gives for it (figures and readings are made from that).
+        target: in the units of the chart (after `multiply`), as for spc.analyse."""
+        assert self.settings is not None and self.position is not None and self.runs is not None
+        assert self.n_useful[j] >= 0, "series() needs analyse_many(..., runs_analysis=True)"
+        p = self.position
+        lines = PhaseLimits(self.y[j], self.cl[j], self.lcl[j], self.ucl[j], self.lcl_95[j], self.ucl_95[j])
+        pos = Position(p.rel[j], p.above[j], p.outside[j], p.close[j], p.known[j])
+        return assemble(self.chart, self.settings, self.improvement, target, multiply, lines,
+                        None if self.n is None else self.n[j], pos, self.runs.stats(j, self.y.shape[1]),
+                        self.runs.long_side[j], self.signal[j], self.rule[j])
 
     def variation_icons(self) -> list[str | None]:
         return [VARIATION_ICONS[i] if i >= 0 else None for i in self.variation_icon.tolist()]
@@ -94,7 +114,9 @@ def analyse_many(
     if runs is None:
         runs = RunsRows(np.zeros(S, dtype=bool), *(np.full(S, -1) for _ in range(5)), np.zeros(v.shape, np.int8))
     return BatchResult(chart, lines.y, lines.cl, lines.lcl, lines.ucl, lines.lcl_95, lines.ucl_95, signal, rule,
-                       ptype, variation, assurance, runs.signal, runs.n_useful, runs.longest, runs.crossings)
+                       ptype, variation, assurance, runs.signal, runs.n_useful, runs.longest, runs.crossings,
+                       settings, improvement, None if n is None else np.where(np.isnan(v) | np.isnan(n), 0.0, n),
+                       pos, runs)
 
 
 def _checked(values: np.ndarray, denominators: np.ndarray | None, chart: str, improvement: str

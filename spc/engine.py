@@ -445,6 +445,22 @@ def _signals(chart: str, settings: SPCSettings, improvement: str, y: np.ndarray,
     return signal[0], codes[0]
 
 
+def assemble(chart: str, settings: SPCSettings, improvement: str, target: float | None, multiply: float,
+             lines: PhaseLimits, n: np.ndarray | None, pos: Position, runs: RunsStats, long_side: np.ndarray,
+             signal: np.ndarray, codes: np.ndarray) -> SPCResult:
+    """The result of one single-phase series whose steps ran elsewhere (spc.batch, many series at once),
+    put together exactly as analyse puts its own together. `lines` are unscaled; `multiply` scales them."""
+    k = lines.y.size
+    got_n = n is not None
+    rows = _Rows(lines.y, lines.y, lines.y, lines.y, n if n is not None else np.full(k, math.nan), got_n)
+    layout = _layout(k, (), None, (), settings)
+    phase_runs = _Runs([runs], np.full(k, runs.signal and chart != "mr"), long_side)
+    with np.errstate(all="ignore"):
+        scaled = _scaled(lines, multiply)
+    return _result(chart, settings, improvement, target, multiply, rows, layout, scaled, pos, phase_runs, signal,
+                   codes)
+
+
 def _result(chart: str, settings: SPCSettings, improvement: str, target: float | None, multiply: float,
             rows: _Rows, layout: _Layout, lines: PhaseLimits, pos: Position, runs: _Runs, signal: np.ndarray,
             codes: np.ndarray) -> SPCResult:
