@@ -303,10 +303,20 @@ def _simple_groups(measures: Sequence[Measure], points: dict[int, list[DataPoint
 
 
 def _batch(chart: str, improvement: str, settings: spc.SPCSettings, group: list[Measure],
-           series: list[list[DataPoint]], runs_analysis: bool | None = None) -> BatchResult:
+           series: list[list[DataPoint]], runs_analysis: bool | None = None, width: int | None = None) -> BatchResult:
+    """width: pad shorter series in front with missing values to this many points."""
     ratio = chart in ("p", "u")
-    values = np.array([[(p.numerator if ratio else p.value) for p in s] for s in series], dtype=float)
-    dens = np.array([[p.denominator for p in s] for s in series], dtype=float) if ratio else None
+    width = width or len(series[0])
+
+    def matrix(field: str) -> np.ndarray:
+        out = np.full((len(series), width), np.nan)
+        for i, s in enumerate(series):
+            if s:
+                out[i, width - len(s):] = [getattr(p, field) for p in s]
+        return out
+
+    values = matrix("numerator" if ratio else "value")
+    dens = matrix("denominator") if ratio else None
     targets = np.array([m.target / m.multiplier if m.target is not None else np.nan for m in group])
     return analyse_many(values, chart=chart, denominators=dens, settings=settings, improvement=improvement,
                         target=targets, runs_analysis=runs_analysis)
@@ -318,14 +328,18 @@ def analyse_simple(measures: Sequence[Measure], points: dict[int, list[PointRow]
     bad data is left out: its measures are then read one by one, which says which point is wrong."""
     out: dict[int, spc.SPCResult] = {}
     groups, _ = _simple_groups(measures, points, phases, config)
+    merged: dict[tuple, list[Measure]] = defaultdict(list)
     for (chart, _length, improvement, settings), group in groups.items():
+        merged[(chart, improvement, settings)] += group  # lengths apart: padded in front
+    for (chart, improvement, settings), group in merged.items():
         series = [sorted(points[m.pk], key=lambda p: p.period_start) for m in group]
+        width = max(len(s) for s in series)
         try:
-            res = _batch(chart, improvement, settings, group, series, runs_analysis=True)
+            res = _batch(chart, improvement, settings, group, series, runs_analysis=True, width=width)
         except spc.SPCValidationError:
             continue
         for j, m in enumerate(group):
-            out[m.pk] = res.series(j, target=m.target, multiply=m.multiplier)
+            out[m.pk] = res.series(j, target=m.target, multiply=m.multiplier, start=width - len(series[j]))
     return out
 
 

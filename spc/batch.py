@@ -64,17 +64,19 @@ class BatchResult:
     position: Position | None = None
     runs: RunsRows | None = None
 
-    def series(self, j: int, *, target: float | None = None, multiply: float = 1) -> SPCResult:
+    def series(self, j: int, *, target: float | None = None, multiply: float = 1, start: int = 0) -> SPCResult:
         """Row j as the SPCResult spc.analyse gives for it (figures and readings are made from that).
-        target: in the units of the chart (after `multiply`), as for spc.analyse."""
+        target: in the units of the chart (after `multiply`), as for spc.analyse. start: the row's first
+        point, when shorter series were padded in front with missing values to share a matrix (no rule
+        reads a missing value, so the padding changes nothing of the points after it)."""
         assert self.settings is not None and self.position is not None and self.runs is not None
         assert self.n_useful[j] >= 0, "series() needs analyse_many(..., runs_analysis=True)"
-        p = self.position
-        lines = PhaseLimits(self.y[j], self.cl[j], self.lcl[j], self.ucl[j], self.lcl_95[j], self.ucl_95[j])
-        pos = Position(p.rel[j], p.above[j], p.outside[j], p.close[j], p.known[j])
+        p, at = self.position, (j, slice(start, None))
+        lines = PhaseLimits(self.y[at], self.cl[at], self.lcl[at], self.ucl[at], self.lcl_95[at], self.ucl_95[at])
+        pos = Position(p.rel[at], p.above[at], p.outside[at], p.close[at], p.known[at])
         return assemble(self.chart, self.settings, self.improvement, target, multiply, lines,
-                        None if self.n is None else self.n[j], pos, self.runs.stats(j, self.y.shape[1]),
-                        self.runs.long_side[j], self.signal[j], self.rule[j])
+                        None if self.n is None else self.n[at], pos, self.runs.stats(j, self.y.shape[1] - start),
+                        self.runs.long_side[at], self.signal[at], self.rule[at])
 
     def variation_icons(self) -> list[str | None]:
         return [VARIATION_ICONS[i] if i >= 0 else None for i in self.variation_icon.tolist()]

@@ -22,11 +22,12 @@ def test_batched_snapshots_are_the_snapshots_of_one_measure_at_a_time(ward):
             m = make_measure(name=f"{chart} {k}", team=ward, chart_type=chart, target=target, multiplier=multiplier,
                              improvement=("increase", "decrease")[k % 2])
             if chart in ("p", "u"):
-                n = rng.integers(20, 80, 24).astype(float)
-                add_points(m, rng.binomial(n.astype(int), 0.2 + 0.01 * np.arange(24)).astype(float).tolist(),
+                n = rng.integers(20, 80, 24 + 5 * k).astype(float)
+                add_points(m, rng.binomial(n.astype(int), 0.2 + 0.01 * np.arange(n.size)).astype(float).tolist(),
                            denominators=n.tolist())
-            else:
-                add_points(m, np.round(rng.normal(50, 5, 24) + (k == 1) * np.arange(24) * 0.6, 0).tolist())
+            else:  # lengths apart: a batch pads them in front
+                values = np.round(rng.normal(50, 5, 24 + 5 * k) + (k == 1) * np.arange(24 + 5 * k) * 0.6, 0)
+                add_points(m, values.tolist())
             measures.append(m)
     twelfth = measures[0].points.order_by("period_start")[12].period_start
     MeasurePhase.objects.create(measure=measures[0], kind="rebase", starts_on=twelfth)  # read one by one: a phase

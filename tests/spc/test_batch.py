@@ -113,3 +113,25 @@ def test_a_batch_row_is_the_result_the_engine_gives(setting: str, chart: str) ->
             assert (got.variation_icon, got.assurance_icon, got.last_index) == (r.variation_icon, r.assurance_icon,
                                                                                 r.last_index)
             assert describe(got, x) == describe(r, x)
+
+
+@pytest.mark.parametrize("setting", list(SETS))
+@pytest.mark.parametrize("chart", ["i", "run", "c", "p", "u"])
+def test_series_padded_in_front_read_as_themselves(setting: str, chart: str) -> None:
+    """Missing values in front change nothing of the points after them: series of different lengths share
+    one matrix."""
+    rng = np.random.default_rng(abs(hash((setting, chart, "pad"))) % 2**32)
+    st = SETS[setting]
+    v, n = _data(chart, rng, 20, 40)
+    starts = rng.integers(0, 30, 20)
+    for s, k in enumerate(starts.tolist()):
+        v[s, :k] = np.nan
+        if n is not None:
+            n[s, :k] = np.nan
+    b = analyse_many(v, chart=chart, denominators=n, settings=st, runs_analysis=True, target=0.3)
+    for s, k in enumerate(starts.tolist()):
+        r = analyse(v[s, k:], chart=chart, denominators=None if n is None else n[s, k:], settings=st, target=0.3)
+        got = b.series(s, target=0.3, start=k)
+        assert (got.rule, got.point_type, got.phases, got.variation_icon, got.assurance_icon) == (
+            r.rule, r.point_type, r.phases, r.variation_icon, r.assurance_icon)
+        assert np.allclose(got.ucl, r.ucl, rtol=1e-12, atol=0, equal_nan=True)
