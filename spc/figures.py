@@ -28,6 +28,17 @@ def _num(v: float) -> float | None:
     return float(f"{v:.8g}")
 
 
+def _nums(values: Sequence[float]) -> list[float | None]:
+    """_num of each value; a line repeats its value along a phase, so a repeat is not formatted again."""
+    out: list[float | None] = []
+    last, prev = None, None
+    for v in values:
+        if v != prev:  # NaN is never equal: formatted (cheaply) each time
+            prev, last = v, _num(v)
+        out.append(last)
+    return out
+
+
 def _category(result: SPCResult, i: int) -> str:
     return result.point_type[i]
 
@@ -54,9 +65,8 @@ def _phase_line(result: SPCResult, x: Sequence[str], values: Sequence[float]) ->
         if xs:
             xs.append(None)
             ys.append(None)
-        for i in range(p.start, p.stop):
-            xs.append(x[i])
-            ys.append(_num(values[i]))
+        xs.extend(x[p.start:p.stop])
+        ys.extend(_nums(values[p.start:p.stop]))
     return xs, ys
 
 
@@ -78,12 +88,13 @@ def build_figure(
         raise ValueError(f"{len(x)} x labels for {len(result)} points")
     xl = list(x)
     y = result.y.tolist()
+    ys = [_num(v) for v in y]
     data: list[dict[str, Any]] = [{
         "type": "scatter", "mode": "lines", "name": measure_name or "Value", "x": xl,
-        "y": [_num(v) for v in y], "line": {"color": LINE, "width": 1.5}, "hoverinfo": "skip",
+        "y": ys, "line": {"color": LINE, "width": 1.5}, "hoverinfo": "skip",
         "showlegend": False,
     }]
-    data += _point_traces(result, xl, y, unit)
+    data += _point_traces(result, xl, ys, unit)
     data += _line_traces(result, xl, show_2sigma)
     if target is not None and xl:
         data.append({"type": "scatter", "mode": "lines", "name": f"Target {fmt_number(target, unit)}",
@@ -103,7 +114,7 @@ def build_figure(
     return {"data": data, "layout": layout}
 
 
-def _point_traces(result: SPCResult, xl: list[str], y: list[float], unit: str) -> list[dict[str, Any]]:
+def _point_traces(result: SPCResult, xl: list[str], ys: list[float | None], unit: str) -> list[dict[str, Any]]:
     """One marker trace per point type, and rings around excluded points."""
     data = []
     groups: dict[str, list[int]] = {}
@@ -117,7 +128,7 @@ def _point_traces(result: SPCResult, xl: list[str], y: list[float], unit: str) -
         label, colour, symbol = _style(ptype, result.improvement)
         trace: dict[str, Any] = {
             "type": "scatter", "mode": "markers", "name": label,
-            "x": [xl[i] for i in idx], "y": [_num(y[i]) for i in idx],
+            "x": [xl[i] for i in idx], "y": [ys[i] for i in idx],
             "marker": {"color": colour, "symbol": symbol, "size": 8 if ptype == COMMON else 10},
             "hovertemplate": "%{x}: %{y}" + (f" {unit}" if unit and unit != "%" else unit) + f"<extra>{label}</extra>",
         }
@@ -129,7 +140,7 @@ def _point_traces(result: SPCResult, xl: list[str], y: list[float], unit: str) -
     if excluded:
         # A ring around points left out of the calculations (they stay on the chart).
         data.append({"type": "scatter", "mode": "markers", "name": "Excluded from calculations",
-                     "x": [xl[i] for i in excluded], "y": [_num(y[i]) for i in excluded],
+                     "x": [xl[i] for i in excluded], "y": [ys[i] for i in excluded],
                      "marker": {"color": "rgba(0,0,0,0)", "size": 16, "symbol": "circle-open",
                                 "line": {"color": CENTRE, "width": 1.5}}, "hoverinfo": "skip"})
     return data
