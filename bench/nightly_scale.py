@@ -123,14 +123,24 @@ class Worker:
              "--without-heartbeat"], cwd=ROOT, env=os.environ)
         time.sleep(6)
 
-    def peak_rss_mb(self) -> float:
-        """VmHWM of the worker and its pool processes."""
+    def pids(self) -> list[int]:
         pids = [self.proc.pid]
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
         if children.exists():
             pids += [int(p) for p in children.read_text().split()]
+        return pids
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the worker and its pool processes so far: on a shared machine the wall time
+        says how busy the others are; this says what the run costs."""
+        tick = os.sysconf("SC_CLK_TCK")
+        return sum(sum(int(v) for v in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13])
+                   for pid in self.pids()) / tick
+
+    def peak_rss_mb(self) -> float:
+        """VmHWM of the worker and its pool processes."""
         peaks = []
-        for pid in pids:
+        for pid in self.pids():
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
                     peaks.append(int(line.split()[1]) / 1024)
@@ -214,13 +224,18 @@ def main() -> int:
           "Redis DB 4")
     worker = Worker(args.concurrency)
     try:
+        cpu0, load0 = worker.cpu_seconds(), os.getloadavg()[0]
         full, run = timed_run(force=True)
+        cpu = worker.cpu_seconds() - cpu0
+        per = cpu / max(run.computed, 1) * 1e3
         print(f"full nightly run: {full:.1f} s, {run.computed:,} computed, {run.failed} failed, {run.chunks} chunks "
-              f"-> {run.computed / full:,.0f} measures/s")
+              f"-> {run.computed / full:,.0f} measures/s; worker CPU {cpu:.1f} s ({per:.2f} ms a measure); "
+              f"load average {load0:.1f} -> {os.getloadavg()[0]:.1f}")
         changed = change_some(args.changed)
+        cpu0 = worker.cpu_seconds()
         part, run = timed_run(force=False)
         print(f"{args.changed:.0%} changed ({changed:,} measures): {part:.2f} s, {run.computed:,} computed, "
-              f"{run.skipped:,} skipped")
+              f"{run.skipped:,} skipped; worker CPU {worker.cpu_seconds() - cpu0:.1f} s")
         print(f"peak RSS: worker {worker.peak_rss_mb():.0f} MB (largest process), this process "
               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     finally:
