@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from spc import SPCSettings, analyse  # noqa: E402
 from spc.batch import analyse_many  # noqa: E402
-from spc.engine import VARIATION_ICONS  # noqa: E402
+from spc.icons import VARIATION_ICONS  # noqa: E402
 
 MIX = (("i", 0.30), ("p", 0.20), ("u", 0.15), ("c", 0.15), ("run", 0.20))
 TARGET = {"i": 50.0, "p": 0.2, "u": 0.5, "c": 8.0, "run": None}

@@ -18,13 +18,13 @@ from typing import Any
 import numpy as np
 
 import spc
-from spc.batch import ASSURANCE_CODES, BATCH_CHARTS, analyse_many
-from spc.engine import ASSURANCE_ICON, VARIATION_ICONS
+from spc.batch import ASSURANCE_CODES, BATCH_CHARTS, BatchResult, analyse_many
 from spc.figures import build_figure
+from spc.icons import ASSURANCE_ICON, VARIATION_ICONS
 from spc.reading import describe
 
 from . import periods
-from .models import DataPoint, Measure, MeasurePhase, PhaseKind, SPCConfig
+from .models import ChartType, DataPoint, Measure, MeasureMethod, MeasurePhase, PhaseKind, SPCConfig
 from .sparkline import sparkline_svg
 
 SPARK_POINTS = 24
@@ -32,6 +32,11 @@ SPARK_POINTS = 24
 
 def settings_for(measure: Measure, config: SPCConfig) -> spc.SPCSettings:
     method = measure.method or config.method
+    if method == MeasureMethod.IHI and measure.chart_type == ChartType.RUN:
+        # The IHI rules fix their own lengths (shift 6, trend 5): the organisation's MDC lengths do not apply.
+        return spc.SPCSettings.ihi(show_2sigma=measure.show_2sigma)
+    if method == MeasureMethod.IHI:
+        method = config.method
     base = spc.SPCSettings.mdc() if method == "mdc" else spc.SPCSettings.anhoej()
     return replace(base, shift_length=config.shift_length, trend_length=config.trend_length,
                    screen_moving_ranges=config.screen_moving_ranges, two_of_three=config.two_of_three,
@@ -182,17 +187,19 @@ def _annotation_marks(measure: Measure, points: Sequence[DataPoint], phases: Seq
 
 
 def chart_for(measure: Measure, points: Sequence[DataPoint], phases: Sequence[MeasurePhase], config: SPCConfig,
-              annotations: Iterable[tuple[dt.date, str]] = (), *, with_figure: bool = True) -> ChartOutput:
+              annotations: Iterable[tuple[dt.date, str]] = (), *, with_figure: bool = True,
+              result: spc.SPCResult | None = None) -> ChartOutput:
     """Analyse a measure's points (ordered by period) and build its figure and reading.
 
     annotations: (date, text) pairs, free annotations and PDSA cycles alike (see `annotations_for`).
+    result: the analysis when already made (by `analyse_simple`, many measures at once).
     """
     points = sorted(points, key=lambda p: p.period_start)
     settings = settings_for(measure, config)
     if not points:
         return ChartOutput(None, None, "No data yet.", None, None, None, None)
     try:
-        result = analyse_points(measure, points, phases, settings)
+        result = result or analyse_points(measure, points, phases, settings)
     except spc.SPCValidationError as e:
         return ChartOutput(None, None, "", None, None, None, None, error=str(e))
     labels = [periods.label(p.period_start, measure.period) for p in points]
@@ -278,30 +285,79 @@ def _plotted(measure: Measure, points: Sequence[DataPoint]) -> list[float | None
     return out
 
 
-def summarise(measures: Sequence[Measure], points: dict[int, list[DataPoint]],
-              phases: dict[int, list[MeasurePhase]], config: SPCConfig) -> list[SummaryRow]:
-    """Latest value, icons and a sparkline for each measure. Simple series (no phases or exclusions, a chart
-    the vectorised engine covers) are read many at a time with spc.batch; the rest one by one."""
-    rows: dict[int, SummaryRow] = {}
+def _simple_groups(measures: Sequence[Measure], points: dict[int, list[DataPoint]],
+                   phases: dict[int, list[MeasurePhase]], config: SPCConfig
+                   ) -> tuple[dict[tuple, list[Measure]], list[Measure]]:
+    """Measures the vectorised engine reads many at a time (no phases or exclusions, a chart it covers),
+    grouped by what one batch shares; and the rest, read one by one."""
     groups: dict[tuple, list[Measure]] = defaultdict(list)
+    rest = []
     for m in measures:
         pts = points.get(m.pk, [])
         if (pts and m.chart_type in BATCH_CHARTS and not phases.get(m.pk)
                 and not any(p.excluded for p in pts)):
             groups[(m.chart_type, len(pts), m.improvement, settings_for(m, config))].append(m)
+        else:
+            rest.append(m)
+    return groups, rest
+
+
+def _batch(chart: str, improvement: str, settings: spc.SPCSettings, group: list[Measure],
+           series: list[list[DataPoint]], runs_analysis: bool | None = None, width: int | None = None) -> BatchResult:
+    """width: pad shorter series in front with missing values to this many points."""
+    ratio = chart in ("p", "u")
+    width = width or len(series[0])
+
+    def matrix(field: str) -> np.ndarray:
+        out = np.full((len(series), width), np.nan)
+        for i, s in enumerate(series):
+            if s:
+                out[i, width - len(s):] = [getattr(p, field) for p in s]
+        return out
+
+    values = matrix("numerator" if ratio else "value")
+    dens = matrix("denominator") if ratio else None
+    targets = np.array([m.target / m.multiplier if m.target is not None else np.nan for m in group])
+    return analyse_many(values, chart=chart, denominators=dens, settings=settings, improvement=improvement,
+                        target=targets, runs_analysis=runs_analysis)
+
+
+def analyse_simple(measures: Sequence[Measure], points: dict[int, list[PointRow]],
+                   phases: dict[int, list[MeasurePhase]], config: SPCConfig) -> dict[int, spc.SPCResult]:
+    """The analyses of the measures the batch path can read, many at a time (the nightly run). A group with
+    bad data is left out: its measures are then read one by one, which says which point is wrong."""
+    out: dict[int, spc.SPCResult] = {}
+    groups, _ = _simple_groups(measures, points, phases, config)
+    merged: dict[tuple, list[Measure]] = defaultdict(list)
+    for (chart, _length, improvement, settings), group in groups.items():
+        merged[(chart, improvement, settings)] += group  # lengths apart: padded in front
+    for (chart, improvement, settings), group in merged.items():
+        series = [sorted(points[m.pk], key=lambda p: p.period_start) for m in group]
+        width = max(len(s) for s in series)
+        try:
+            res = _batch(chart, improvement, settings, group, series, runs_analysis=True, width=width)
+        except spc.SPCValidationError:
             continue
+        for j, m in enumerate(group):
+            out[m.pk] = res.series(j, target=m.target, multiply=m.multiplier, start=width - len(series[j]))
+    return out
+
+
+def summarise(measures: Sequence[Measure], points: dict[int, list[DataPoint]],
+              phases: dict[int, list[MeasurePhase]], config: SPCConfig) -> list[SummaryRow]:
+    """Latest value, icons and a sparkline for each measure. Simple series (no phases or exclusions, a chart
+    the vectorised engine covers) are read many at a time with spc.batch; the rest one by one."""
+    rows: dict[int, SummaryRow] = {}
+    groups, rest = _simple_groups(measures, points, phases, config)
+    for m in rest:
+        pts = points.get(m.pk, [])
         out = chart_for(m, pts, phases.get(m.pk, []), config, with_figure=False)
         rows[m.pk] = _row(m, pts, out.latest_value, out.latest_period, out.variation_icon, out.assurance_icon,
                           out.trial_limits, out.error)
     for (chart, _length, improvement, settings), group in groups.items():
         series = [points[m.pk] for m in group]
-        ratio = chart in ("p", "u")
-        values = np.array([[(p.numerator if ratio else p.value) for p in s] for s in series], dtype=float)
-        dens = np.array([[p.denominator for p in s] for s in series], dtype=float) if ratio else None
-        targets = np.array([m.target / m.multiplier if m.target is not None else np.nan for m in group])
         try:
-            res = analyse_many(values, chart=chart, denominators=dens, settings=settings, improvement=improvement,
-                               target=targets)
+            res = _batch(chart, improvement, settings, group, series)
         except spc.SPCValidationError:
             for m in group:  # one bad series spoils a batch: read them one by one to say which
                 out = chart_for(m, points[m.pk], [], config, with_figure=False)

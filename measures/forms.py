@@ -14,8 +14,10 @@ from .models import (
     COUNT_CHARTS,
     RATIO_CHARTS,
     Annotation,
+    ChartType,
     Domain,
     Measure,
+    MeasureMethod,
     MeasurePhase,
     MeasureType,
     OnDuplicate,
@@ -68,6 +70,9 @@ class MeasureForm(forms.ModelForm):
         if chart in RATIO_CHARTS and not (data.get("numerator") and data.get("denominator")):
             self.add_error("denominator", "A proportion or rate chart needs both a numerator and a denominator "
                                           "in its definition.")
+        if data.get("method") == MeasureMethod.IHI and chart and chart != ChartType.RUN:
+            self.add_error("method", "The IHI rules read run charts only: choose a run chart, or Making Data Count "
+                                     "or Anhøj rules for this chart type.")
         if chart in ("p", "pp") and data.get("unit") == "%" and data.get("multiplier") == 1:
             data["multiplier"] = 100  # a percentage is the proportion times 100
         return data

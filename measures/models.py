@@ -67,6 +67,14 @@ class Method(models.TextChoices):
     ANHOEJ = "anhoej", "Anhøj run rules (qicharts2)"
 
 
+class MeasureMethod(models.TextChoices):
+    """A measure's rules: the organisation's two, or the IHI run-chart rules, which read run charts only."""
+
+    MDC = "mdc", "Making Data Count (NHS England)"
+    ANHOEJ = "anhoej", "Anhøj run rules (qicharts2)"
+    IHI = "ihi", "IHI run-chart rules (shift 6, trend 5, runs, astronomical point; run charts only)"
+
+
 class Scope(models.TextChoices):
     PROJECT = "project", "Project"
     TEAM = "team", "Team (safety and staffing)"
@@ -129,8 +137,8 @@ class Measure(models.Model):
                                   help_text="The objective of the strategy this Whole System Measure tracks: the "
                                             "board report can group its measures by objective.")
 
-    method = models.CharField("rules", max_length=6, choices=Method.choices, blank=True,
-                              help_text="Blank: the organisation's default.")
+    method = models.CharField("rules", max_length=6, choices=MeasureMethod.choices, blank=True,
+                              help_text="Blank: the organisation's default. The IHI rules read run charts only.")
     show_2sigma = models.BooleanField("show 2-sigma lines", default=False)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)

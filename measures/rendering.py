@@ -30,11 +30,12 @@ from django.db import connection, connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+import spc
 from ops import queue
 from ops.models import JobRun, JobStatus
 
 from . import signals
-from .charts import SPARK_POINTS, ChartOutput, PointRow, _plotted, chart_for, reading_of
+from .charts import SPARK_POINTS, ChartOutput, PointRow, _plotted, analyse_simple, chart_for, reading_of
 from .marks import annotations_for, pdsa_annotations
 from .models import (
     Annotation,
@@ -101,12 +102,13 @@ def _nan_free(v: float) -> float | None:
 
 
 def build_snapshot(measure: Measure, points: Sequence, phases: Sequence[MeasurePhase],
-                   marks: Sequence[tuple[Any, str]], config: SPCConfig, output: ChartOutput | None = None
-                   ) -> tuple[ChartSnapshot, ChartOutput]:
-    """The snapshot of a measure from its loaded inputs (no queries). `output`: an already computed chart."""
+                   marks: Sequence[tuple[Any, str]], config: SPCConfig, output: ChartOutput | None = None,
+                   result: spc.SPCResult | None = None) -> tuple[ChartSnapshot, ChartOutput]:
+    """The snapshot of a measure from its loaded inputs (no queries). `output`: an already computed chart;
+    `result`: an already made analysis (the nightly run reads simple series many at a time)."""
     rules = rules_hash(config)
     points = sorted(points, key=lambda p: p.period_start)
-    out = output or chart_for(measure, points, phases, config, marks)
+    out = output or chart_for(measure, points, phases, config, marks, result=result)
     result = out.result
     sigs: list[dict[str, str]] = []
     latest_signal = None
@@ -125,7 +127,8 @@ def build_snapshot(measure: Measure, points: Sequence, phases: Sequence[MeasureP
         last_phase = phase_rows[-1] if phase_rows else None
         if result.chart == "run" and latest_signal is None and last_phase and last_phase["runs_signal"]:
             # A run chart's crossings signal marks no point: date it from the phase, so it stays one event.
-            latest_signal = {"period": last_phase["start"], "rule": "Run chart signal (Anhøj runs analysis)",
+            runs_rule = "IHI runs rule: too few or too many runs" if result.method == "ihi" else "Anhøj runs analysis"
+            latest_signal = {"period": last_phase["start"], "rule": f"Run chart signal ({runs_rule})",
                              "kind": "neutral"}
             sigs.append(latest_signal)
         point_rows = [[_nan_free(y), t] for y, t in zip(result.y.tolist(), result.point_type)]
@@ -249,10 +252,11 @@ def compute(ids: Sequence[int], config: SPCConfig, run: RenderRun | None = None)
                                                                                           list[RenderFailure]]:
     """Snapshots of the measures; a measure that fails is recorded and never stops the others."""
     measures, points, phases, marks = _load(ids)
+    results = analyse_simple(measures, points, phases, config)
     done, failed = [], []
     for m in measures:
         try:
-            snapshot, _ = build_snapshot(m, points[m.pk], phases[m.pk], marks[m.pk], config)
+            snapshot, _ = build_snapshot(m, points[m.pk], phases[m.pk], marks[m.pk], config, result=results.get(m.pk))
         except Exception as e:  # one broken measure is logged and retried next run (its snapshot stays stale)
             logger.exception("rendering measure %s failed", m.pk)
             failed.append(RenderFailure(run=run, measure_id=m.pk, error=f"{type(e).__name__}: {e}"[:2000],

@@ -15,8 +15,27 @@ from typing import Any, Literal
 import numpy as np
 
 from .errors import SPCValidationError
-from .limits import CHARTS, PhaseData, phase_limits
-from .rules import RunsStats, runs_analysis, shift_rule, trend_rule, two_of_three_rule
+from .icons import ASSURANCE_CODES, ASSURANCE_ICON, VARIATION_ICONS, assurance_codes, last_points, variation_codes
+from .limits import CHARTS, PhaseData, PhaseLimits, phase_limits
+from .rules import (
+    COMMON,
+    CONCERN,
+    IMPROVEMENT,
+    IMPROVEMENT_SIGN,
+    NEUTRAL_HIGH,
+    NEUTRAL_LOW,
+    POINT_TYPES,
+    RULE_OUTSIDE,
+    Position,
+    RunsStats,
+    combine,
+    outside_rule,
+    point_types,
+    position,
+    rule_label,
+    runs_rows,
+    sequence_rules,
+)
 from .settings import SPCSettings
 from .stats import exact_mean, exact_sum
 
@@ -27,11 +46,8 @@ CHART_ALIASES = {"xmr": "i", "pprime": "pp", "uprime": "up", "x": "i"}
 RATIO_CHARTS = ("p", "pp", "u", "up")
 COUNT_CHARTS = ("p", "pp", "u", "up", "c", "g")
 
-COMMON = "common_cause"
-IMPROVEMENT = "special_cause_improvement"
-CONCERN = "special_cause_concern"
-NEUTRAL_HIGH = "special_cause_neutral_high"
-NEUTRAL_LOW = "special_cause_neutral_low"
+__all__ = ["ASSURANCE_ICON", "COMMON", "CONCERN", "IMPROVEMENT", "NEUTRAL_HIGH", "NEUTRAL_LOW", "VARIATION_ICONS",
+           "PhaseSummary", "SPCResult", "analyse"]
 
 
 @dataclass
@@ -229,99 +245,134 @@ def analyse(
         the first phase; within every phase when settings.freeze_each_phase).
     exclude: rows kept on the chart but left out of the centre line, limits and run rules.
     """
+    settings = settings or SPCSettings()
+    chart, target = _check_options(chart, improvement, target, multiply, freeze)
+    if settings.method == "ihi" and chart != "run":
+        raise SPCValidationError("The IHI rules read run charts only; choose Making Data Count or Anhøj rules for "
+                                 f"a {chart} chart.")
     # Degenerate arithmetic (0/0, overflow on extreme ratios) is expected and becomes NaN, which
     # the rules treat as "no value"; numpy's warnings about it would only be noise.
     with np.errstate(all="ignore"):
-        result = _analyse(values, chart=chart, denominators=denominators, subgroups=subgroups,
-                          phase_starts=phase_starts, freeze=freeze, exclude=exclude, settings=settings,
-                          improvement=improvement, target=target, multiply=multiply)
-    if np.isinf(result.y).any():
+        rows = _rows(*_check_values(values, denominators, chart), subgroups)
+        layout = _layout(rows.y.size, phase_starts, freeze, exclude, settings)
+        lines, runs = _lines(chart, rows, layout, settings)
+        scaled = _scaled(lines, multiply)
+        pos = position(scaled.y, scaled.cl, scaled.lcl, scaled.ucl, scaled.lcl_95, scaled.ucl_95,
+                       rel=np.sign(lines.y - lines.cl))
+        signal, codes = _signals(chart, settings, improvement, lines.y, pos, layout, runs)
+    if np.isinf(scaled.y).any():
         raise SPCValidationError("The values are too large to analyse (a ratio or a scaled value overflows).")
-    return result
+    return _result(chart, settings, improvement, target, multiply, rows, layout, scaled, pos, runs, signal, codes)
 
 
-def _analyse(
-    values: Sequence[float | None] | np.ndarray,
-    *,
-    chart: str,
-    denominators: Sequence[float | None] | np.ndarray | None,
-    subgroups: Sequence[Hashable] | None,
-    phase_starts: Sequence[int],
-    freeze: int | None,
-    exclude: Sequence[int],
-    settings: SPCSettings | None,
-    improvement: Improvement,
-    target: float | None,
-    multiply: float,
-) -> SPCResult:
-    settings = settings or SPCSettings()
+@dataclass
+class _Rows:
+    """The series after aggregation: one row per point of the chart."""
+
+    y: np.ndarray
+    y_sum: np.ndarray
+    y_len: np.ndarray
+    y_sd: np.ndarray
+    n: np.ndarray
+    got_n: bool
+
+
+@dataclass
+class _Layout:
+    bounds: list[tuple[int, int]]  # (start, stop) of each phase
+    phase: np.ndarray
+    included: np.ndarray
+    baseline: np.ndarray
+
+    def inc(self, s: int, e: int) -> tuple[slice | np.ndarray, int]:
+        """The included rows of a phase (a slice when that is all of them) and how many there are."""
+        if self.all_included:
+            return slice(s, e), e - s
+        idx = np.flatnonzero(self.included[s:e]) + s
+        return idx, int(idx.size)
+
+    @property
+    def all_included(self) -> bool:
+        return bool(self.included.all())
+
+
+def _is_number(v: object) -> bool:
+    return not isinstance(v, bool) and isinstance(v, numbers.Real)
+
+
+def _check_options(chart: object, improvement: object, target: object, multiply: object,
+                   freeze: object) -> tuple[str, float | None]:
     if not isinstance(chart, str) or CHART_ALIASES.get(chart, chart) not in CHARTS:
         raise SPCValidationError(f"Unknown chart type {chart!r}. Known: {', '.join(CHARTS)}.")
-    chart = CHART_ALIASES.get(chart, chart)
     if improvement not in ("increase", "decrease", "neutral"):
         raise SPCValidationError("improvement must be 'increase', 'decrease' or 'neutral'.")
-    if target is not None:
-        if isinstance(target, bool) or not isinstance(target, numbers.Real) or not math.isfinite(target):
-            raise SPCValidationError(f"The target must be a finite number, not {target!r}.")
-        target = float(target)
-    if isinstance(multiply, bool) or not isinstance(multiply, numbers.Real) or not (0 < multiply < math.inf):
+    if target is not None and (not _is_number(target) or not math.isfinite(target)):  # type: ignore[arg-type]
+        raise SPCValidationError(f"The target must be a finite number, not {target!r}.")
+    if not _is_number(multiply) or not (0 < multiply < math.inf):  # type: ignore[operator]
         raise SPCValidationError(f"multiply must be a positive number, not {multiply!r}.")
     if freeze is not None and (isinstance(freeze, bool) or not isinstance(freeze, numbers.Integral) or freeze < 1):
         raise SPCValidationError(f"freeze must be a whole number of points (at least 1), not {freeze!r}.")
+    return CHART_ALIASES.get(chart, chart), None if target is None else float(target)  # type: ignore[arg-type]
 
-    y_raw = _as_float_array(values, "values")
-    n_raw = None if denominators is None else _as_float_array(denominators, "denominators")
-    if n_raw is not None and n_raw.size != y_raw.size:
+
+def _first_bad(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def _check_values(values: Any, denominators: Any, chart: str) -> tuple[np.ndarray, np.ndarray | None]:
+    y = _as_float_array(values, "values")
+    n = None if denominators is None else _as_float_array(denominators, "denominators")
+    if n is not None and n.size != y.size:
         raise SPCValidationError(
-            f"There are {y_raw.size} values but {n_raw.size} denominators; they must match one to one.")
-    if chart in RATIO_CHARTS and n_raw is None:
+            f"There are {y.size} values but {n.size} denominators; they must match one to one.")
+    if chart in RATIO_CHARTS and n is None:
         raise SPCValidationError(f"A {chart} chart needs denominators (the number of cases per point).")
-    if n_raw is not None:
-        if np.any(n_raw < 0):
-            i = int(np.flatnonzero(n_raw < 0)[0])
-            raise SPCValidationError(f"Denominators cannot be negative: item {i + 1} is {n_raw[i]:g}.")
+    if n is not None:
+        if np.any(n < 0):
+            i = _first_bad(n < 0)
+            raise SPCValidationError(f"Denominators cannot be negative: item {i + 1} is {n[i]:g}.")
         # qicharts2: a row whose value or denominator is missing is missing as a whole.
-        gone = np.isnan(y_raw) | np.isnan(n_raw)
-        y_raw = np.where(gone, math.nan, y_raw)
-        n_raw = np.where(gone, math.nan, n_raw)
-    if chart in COUNT_CHARTS and np.any(y_raw < 0):
-        i = int(np.flatnonzero(y_raw < 0)[0])
+        gone = np.isnan(y) | np.isnan(n)
+        y, n = np.where(gone, math.nan, y), np.where(gone, math.nan, n)
+    if chart in COUNT_CHARTS and np.any(y < 0):
+        i = _first_bad(y < 0)
         raise SPCValidationError(f"A {chart} chart counts events, which cannot be negative: item {i + 1} is "
-                                 f"{y_raw[i]:g}.")
-    if chart in ("p", "pp") and n_raw is not None and np.any(y_raw > n_raw):
-        i = int(np.flatnonzero(y_raw > n_raw)[0])
+                                 f"{y[i]:g}.")
+    if chart in ("p", "pp") and n is not None and np.any(y > n):
+        i = _first_bad(y > n)
         raise SPCValidationError(f"In a p chart the numerator cannot exceed the denominator: item {i + 1} is "
-                                 f"{y_raw[i]:g} out of {n_raw[i]:g}.")
-    if chart == "t" and np.any(y_raw <= 0):
-        i = int(np.flatnonzero(y_raw <= 0)[0])
+                                 f"{y[i]:g} out of {n[i]:g}.")
+    if chart == "t" and np.any(y <= 0):
+        i = _first_bad(y <= 0)
         raise SPCValidationError(f"A t chart needs times between events greater than zero: item {i + 1} is "
-                                 f"{y_raw[i]:g}.")
+                                 f"{y[i]:g}.")
+    return y, n
 
+
+def _rows(y_raw: np.ndarray, n_raw: np.ndarray | None, subgroups: Sequence[Hashable] | None) -> _Rows:
     got_n = n_raw is not None
     if subgroups is not None:
-        y, y_sum, y_len, y_sd, n = _aggregate(y_raw, n_raw, list(subgroups))
-    else:
-        y_len = (~np.isnan(y_raw)).astype(float)
-        y_sum = y_raw.copy()
-        y_sd = np.full(y_raw.size, math.nan)
-        if got_n:
-            assert n_raw is not None
-            n = np.where(np.isnan(n_raw), 0.0, n_raw)  # qicharts2: sum(n, na.rm = TRUE) -> 0
-            with np.errstate(invalid="ignore", divide="ignore"):
-                # A zero denominator leaves the point missing (R would plot 0/0 as NA, k/0 as Inf).
-                y = np.where(n > 0, y_raw / np.where(n > 0, n, 1), math.nan)
-        else:
-            n = np.full(y_raw.size, math.nan)
-            y = y_raw.copy()
-    k = y.size
+        return _Rows(*_aggregate(y_raw, n_raw, list(subgroups)), got_n=got_n)
+    y_len = (~np.isnan(y_raw)).astype(float)
+    y_sd = np.full(y_raw.size, math.nan)
+    if n_raw is None:
+        return _Rows(y_raw.copy(), y_raw.copy(), y_len, y_sd, np.full(y_raw.size, math.nan), got_n)
+    n = np.where(np.isnan(n_raw), 0.0, n_raw)  # qicharts2: sum(n, na.rm = TRUE) -> 0
+    # A zero denominator leaves the point missing (R would plot 0/0 as NA, k/0 as Inf).
+    y = np.where(n > 0, y_raw / np.where(n > 0, n, 1), math.nan)
+    return _Rows(y, y_raw.copy(), y_len, y_sd, n, got_n)
 
+
+def _layout(k: int, phase_starts: Sequence[int], freeze: int | None, exclude: Sequence[int],
+            settings: SPCSettings) -> _Layout:
     starts = sorted({0, *[s for s in _index_list(phase_starts, "Phase starts") if s < k]}) if k else [0]
     phase = np.zeros(k, dtype=np.int64)
     for j, s in enumerate(starts):
         phase[s:] = j
     bounds = list(zip(starts, [*starts[1:], k]))
-    excl = set(_index_list(exclude, "Excluded points"))
-    included = np.array([i not in excl for i in range(k)], dtype=bool)
+    included = np.ones(k, dtype=bool)
+    excluded = [i for i in _index_list(exclude, "Excluded points") if i < k]
+    included[excluded] = False
     baseline = np.ones(k, dtype=bool)
     if freeze is not None:
         for j, (s, e) in enumerate(bounds):
@@ -329,172 +380,145 @@ def _analyse(
                 baseline[s + freeze:e] = False
             elif j == 0:
                 baseline[min(freeze, e):e] = False
+    return _Layout(bounds, phase, included, baseline)
 
-    cl = np.full(k, math.nan)
-    lcl, ucl, l95, u95, yplot = (np.full(k, math.nan) for _ in range(5))
-    runs_sig = np.zeros(k, dtype=bool)
-    long_side = np.zeros(k, dtype=np.int8)
-    runs_stats: list[RunsStats] = []
-    for s, e in bounds:
+
+@dataclass
+class _Runs:
+    stats: list[RunsStats]  # per phase
+    signal: np.ndarray  # bool per point: its phase's runs signal
+    long_side: np.ndarray  # int8 per point: side of a too-long run
+
+
+def _lines(chart: str, rows: _Rows, layout: _Layout, settings: SPCSettings) -> tuple[PhaseLimits, _Runs]:
+    """Centre lines and limits phase by phase, and each phase's runs analysis of its included points."""
+    k = rows.y.size
+    lines = PhaseLimits(*(np.full(k, math.nan) for _ in range(6))) if len(layout.bounds) > 1 else None
+    runs = _Runs([], np.zeros(k, dtype=bool), np.zeros(k, dtype=np.int8))
+    for s, e in layout.bounds:
         sl = slice(s, e)
-        d = PhaseData(y[sl], y_sum[sl], n[sl], y_len[sl], y_sd[sl], baseline[sl] & included[sl], got_n)
+        d = PhaseData(rows.y[sl], rows.y_sum[sl], rows.n[sl], rows.y_len[sl], rows.y_sd[sl],
+                      layout.baseline[sl] & layout.included[sl], rows.got_n)
         lim = phase_limits(chart, d, settings)
-        yplot[sl], cl[sl], lcl[sl], ucl[sl], l95[sl], u95[sl] = lim.y, lim.cl, lim.lcl, lim.ucl, lim.lcl_95, lim.ucl_95
-        inc = np.flatnonzero(included[sl]) + s
-        stats, side = runs_analysis(yplot[inc], cl[inc])
-        runs_stats.append(stats)
+        if lines is None:
+            lines = lim
+        else:
+            for name in ("y", "cl", "lcl", "ucl", "lcl_95", "ucl_95"):
+                getattr(lines, name)[sl] = getattr(lim, name)
+        inc, n_inc = layout.inc(s, e)
+        local = slice(0, e - s) if isinstance(inc, slice) else inc - s
+        rr = runs_rows(lim.y[local][None, :], lim.cl[local][None, :], settings.method)
+        stats = rr.stats(0, n_inc)
+        runs.stats.append(stats)
         if chart != "mr":  # qicharts2 never reports a runs signal on the moving-range chart
-            runs_sig[sl] = stats.signal
-            long_side[inc] = side
+            runs.signal[sl] = stats.signal
+            runs.long_side[inc] = rr.long_side[0]
+    assert lines is not None
+    return lines, runs
 
-    y_unscaled, cl_unscaled = yplot, cl
-    scaled = [a * multiply if multiply != 1 else a.copy() for a in (yplot, cl, lcl, ucl, l95, u95)]
-    y_out, cl_out, lcl, ucl, l95, u95 = scaled
-    for a in (cl_out, lcl, ucl, l95, u95):
+
+def _scaled(lines: PhaseLimits, multiply: float) -> PhaseLimits:
+    out = PhaseLimits(*(a * multiply if multiply != 1 else a.copy() for a in
+                        (lines.y, lines.cl, lines.lcl, lines.ucl, lines.lcl_95, lines.ucl_95)))
+    for a in (out.cl, out.lcl, out.ucl, out.lcl_95, out.ucl_95):
         a[~np.isfinite(a)] = math.nan  # "remove control lines" that are not finite (qicharts2)
-    missing = np.isnan(y_out)
-    with np.errstate(invalid="ignore"):
-        sigma = (y_out > ucl) | (y_out < lcl)
-        rel = np.sign(y_unscaled - cl_unscaled)
-        close = ~sigma & ((y_out < l95) | (y_out > u95))
-    close_known = ~missing & ((~np.isnan(l95) & ~np.isnan(u95)) | close)
+    return out
 
-    signal, rule, ptype = _classify(chart, settings, improvement, bounds, included, y_unscaled, rel, sigma, close,
-                                    close_known, sigma & (y_out > ucl), long_side, runs_stats)
 
-    phases: list[PhaseSummary] = []
-    for j, (s, e) in enumerate(bounds):
+def _signals(chart: str, settings: SPCSettings, improvement: str, y: np.ndarray, pos: Position,
+             layout: _Layout, runs: _Runs) -> tuple[np.ndarray, np.ndarray]:
+    """Per point: the signal direction and the rule code that made it. The outside-limits rule reads every
+    point; the sequence rules read the included points of each phase (excluded ones are skipped, as in a
+    runs analysis)."""
+    k = y.size
+    seq: dict[int, np.ndarray] = {}
+    for s, e in layout.bounds:
+        inc, n_inc = layout.inc(s, e)
+        if n_inc == 0:
+            continue
+        sub = Position(pos.rel[inc][None, :], pos.above[inc][None, :], pos.outside[inc][None, :],
+                       pos.close[inc][None, :], pos.known[inc][None, :])
+        for code, d in sequence_rules(settings, chart, y[inc][None, :], sub, runs.long_side[inc][None, :]):
+            seq.setdefault(code, np.zeros(k, dtype=np.int8))[inc] = d[0]
+    hits = [(code, d[None, :]) for code, d in [(RULE_OUTSIDE, outside_rule(settings, pos)), *seq.items()]]
+    signal, codes = combine(hits, (1, k), improvement, settings)
+    return signal[0], codes[0]
+
+
+def assemble(chart: str, settings: SPCSettings, improvement: str, target: float | None, multiply: float,
+             lines: PhaseLimits, n: np.ndarray | None, pos: Position, runs: RunsStats, long_side: np.ndarray,
+             signal: np.ndarray, codes: np.ndarray) -> SPCResult:
+    """The result of one single-phase series whose steps ran elsewhere (spc.batch, many series at once),
+    put together exactly as analyse puts its own together. `lines` are unscaled; `multiply` scales them."""
+    k = lines.y.size
+    got_n = n is not None
+    rows = _Rows(lines.y, lines.y, lines.y, lines.y, n if n is not None else np.full(k, math.nan), got_n)
+    layout = _layout(k, (), None, (), settings)
+    phase_runs = _Runs([runs], np.full(k, runs.signal and chart != "mr"), long_side)
+    with np.errstate(all="ignore"):
+        scaled = _scaled(lines, multiply)
+    return _result(chart, settings, improvement, target, multiply, rows, layout, scaled, pos, phase_runs, signal,
+                   codes)
+
+
+def _result(chart: str, settings: SPCSettings, improvement: str, target: float | None, multiply: float,
+            rows: _Rows, layout: _Layout, lines: PhaseLimits, pos: Position, runs: _Runs, signal: np.ndarray,
+            codes: np.ndarray) -> SPCResult:
+    k = lines.y.size
+    imp = IMPROVEMENT_SIGN[improvement]
+    type_codes = point_types(signal[None, :], improvement)[0]
+    ptype = [POINT_TYPES[c] for c in type_codes.tolist()]
+    rule: list[str | None] = [None] * k
+    for i in np.flatnonzero(codes).tolist():
+        lmax = runs.stats[layout.phase[i]].longest_run_max
+        rule[i] = rule_label(int(codes[i]), int(signal[i]), settings, lmax)
+    missing = np.isnan(lines.y)
+    phases = _phase_summaries(chart, settings, layout, lines, missing, runs, ptype)
+    has, last_at = last_points(missing[None, :], settings.icon_skips_missing)
+    last = int(last_at[0]) if has[0] else None
+    variation_type = variation_icon = assurance_type = assurance_icon = None
+    if last is not None:
+        variation_type = ptype[last]
+        variation_icon = VARIATION_ICONS[variation_codes(type_codes[[last]], has, imp)[0]]
+        if target is not None and imp != 0 and chart != "run":
+            a = assurance_codes(np.array([target]), lines.lcl[[last]], lines.ucl[[last]], has, imp)[0]
+            assurance_type = ASSURANCE_CODES[a]
+            assurance_icon = ASSURANCE_ICON[assurance_type]
+    return SPCResult(
+        chart=chart, method=settings.method, improvement=improvement, target=target, multiply=float(multiply),
+        y=lines.y, n=rows.n if rows.got_n else np.full(k, math.nan), cl=lines.cl, lcl=lines.lcl, ucl=lines.ucl,
+        lcl_95=lines.lcl_95, ucl_95=lines.ucl_95, phase=layout.phase, baseline=layout.baseline,
+        included=layout.included, missing=missing, relative_to_mean=pos.rel, outside=pos.outside,
+        close_to_limits=pos.close & pos.known, sigma_signal=pos.outside, runs_signal=runs.signal, signal=signal,
+        rule=rule, point_type=ptype, phases=phases, variation_type=variation_type, variation_icon=variation_icon,
+        assurance_type=assurance_type, assurance_icon=assurance_icon, last_index=last,
+        warnings=_warnings(phases, settings, missing),
+    )
+
+
+def _phase_summaries(chart: str, settings: SPCSettings, layout: _Layout, lines: PhaseLimits, missing: np.ndarray,
+                     runs: _Runs, ptype: list[str]) -> list[PhaseSummary]:
+    out = []
+    for j, (s, e) in enumerate(layout.bounds):
         sl = slice(s, e)
         pts = ptype[s:e]
-        nb = int(np.sum(baseline[sl] & included[sl] & ~missing[sl]))
-        first = s if e > s else None
-
-        def at(a: np.ndarray, i: int | None = first) -> float | None:
-            return None if i is None or math.isnan(a[i]) else float(a[i])
-
-        phases.append(PhaseSummary(
+        nb = int(np.sum(layout.baseline[sl] & layout.included[sl] & ~missing[sl]))
+        first = [None if e <= s or math.isnan(a[s]) else float(a[s]) for a in (lines.cl, lines.lcl, lines.ucl)]
+        out.append(PhaseSummary(
             index=j, start=s, stop=e, n_points=e - s, n_values=int(np.sum(~missing[sl])), n_baseline=nb,
-            cl=at(cl_out), lcl=at(lcl), ucl=at(ucl),
-            trial_limits=chart != "run" and nb < settings.min_points_for_limits,
-            runs=runs_stats[j],
+            cl=first[0], lcl=first[1], ucl=first[2],
+            trial_limits=chart != "run" and nb < settings.min_points_for_limits, runs=runs.stats[j],
             n_common=pts.count(COMMON), n_improvement=pts.count(IMPROVEMENT), n_concern=pts.count(CONCERN),
             n_neutral=pts.count(NEUTRAL_HIGH) + pts.count(NEUTRAL_LOW),
             variation_type=pts[-1] if pts else COMMON,
         ))
-
-    last: int | None = k - 1 if k else None
-    if settings.icon_skips_missing:
-        present = np.flatnonzero(~missing)
-        last = int(present[-1]) if present.size else None
-    variation_type = variation_icon = assurance_type = assurance_icon = None
-    if last is not None:
-        variation_type = ptype[last]
-        variation_icon = variation_icon_for(variation_type, improvement)
-        if target is not None and improvement != "neutral" and chart != "run":
-            assurance_type = assurance_for(target, float(lcl[last]), float(ucl[last]), improvement)
-            assurance_icon = ASSURANCE_ICON[assurance_type]
-
-    warnings = []
-    for p in phases:
-        if p.trial_limits and p.n_points:
-            warnings.append(f"Phase {p.index + 1} has {p.n_baseline} points for its limits "
-                            f"(fewer than {settings.min_points_for_limits}): trial limits.")
-    if k and missing.all():
-        warnings.append("Every value is missing.")
-
-    return SPCResult(
-        chart=chart, method=settings.method, improvement=improvement, target=target, multiply=float(multiply),
-        y=y_out, n=n if got_n else np.full(k, math.nan), cl=cl_out, lcl=lcl, ucl=ucl, lcl_95=l95, ucl_95=u95,
-        phase=phase, baseline=baseline, included=included, missing=missing,
-        relative_to_mean=rel, outside=sigma, close_to_limits=close & close_known, sigma_signal=sigma,
-        runs_signal=runs_sig, signal=signal, rule=rule, point_type=ptype, phases=phases,
-        variation_type=variation_type, variation_icon=variation_icon, assurance_type=assurance_type,
-        assurance_icon=assurance_icon, last_index=last, warnings=warnings,
-    )
+    return out
 
 
-def _classify(chart: str, settings: SPCSettings, improvement: str, bounds: list[tuple[int, int]],
-              included: np.ndarray, y: np.ndarray, rel: np.ndarray, sigma: np.ndarray, close: np.ndarray,
-              close_known: np.ndarray, above: np.ndarray, long_side: np.ndarray,
-              runs_stats: list[RunsStats]) -> tuple[np.ndarray, list[str | None], list[str]]:
-    """Per point: the signal direction, the rule that made it, and its MDC point type."""
-    k = y.size
-    cands: list[list[tuple[int, str]]] = [[] for _ in range(k)]
-    imp = {"increase": 1, "decrease": -1, "neutral": 0}[improvement]
-    # 1. Outside the limits (both methods; evaluated for every point, excluded ones too).
-    for i in np.flatnonzero(sigma).tolist():
-        # ptd labels by the side of the mean; qicharts2 by which limit was crossed (the same point).
-        up = rel[i] == 1 if settings.method == "mdc" else bool(above[i])
-        cands[i].append((1, "Above UCL") if up else (-1, "Below LCL"))
-    if settings.method == "mdc" and chart != "mr":
-        L, T = settings.shift_length, settings.trend_length
-        for s, e in bounds:
-            inc = np.flatnonzero(included[s:e]) + s  # excluded points are skipped, as in a run analysis
-            if inc.size == 0:
-                continue
-            tr = trend_rule(y[inc], T)
-            tw = (two_of_three_rule(rel[inc], close[inc] & close_known[inc], close_known[inc])
-                  if settings.two_of_three else np.zeros(inc.size, dtype=np.int8))
-            sh = shift_rule(rel[inc], L)
-            for j, i in enumerate(inc.tolist()):
-                if tr[j]:
-                    cands[i].append((int(tr[j]), f"{T} Point Trend ({'Increasing' if tr[j] > 0 else 'Decreasing'})"))
-                if tw[j]:
-                    cands[i].append((int(tw[j]), f"2 in 3 {'Above' if tw[j] > 0 else 'Below'} CL"))
-                if sh[j]:
-                    cands[i].append((int(sh[j]), f"{L} Points {'Above' if sh[j] > 0 else 'Below'} CL"))
-    elif settings.method == "anhoej":
-        for (s, e), st in zip(bounds, runs_stats):
-            if not st.signal or chart == "mr":
-                continue
-            for i in range(s, e):
-                if long_side[i]:
-                    side = "above" if long_side[i] > 0 else "below"
-                    cands[i].append((int(long_side[i]), f"Run of more than {st.longest_run_max} points {side} "
-                                                        f"the centre line"))
-    signal = np.zeros(k, dtype=np.int8)
-    rule: list[str | None] = [None] * k
-    ptype = [COMMON] * k
-    for i, c in enumerate(cands):
-        if not c:
-            continue
-        pick = c[0]
-        if settings.precedence == "improvement" and imp != 0:
-            better = [x for x in c if x[0] == imp]
-            if better:
-                pick = better[0]
-        d, label = pick
-        signal[i] = d
-        rule[i] = label
-        if imp == 0:
-            ptype[i] = NEUTRAL_HIGH if d > 0 else NEUTRAL_LOW
-        else:
-            ptype[i] = IMPROVEMENT if d == imp else CONCERN
-    return signal, rule, ptype
-
-
-VARIATION_ICONS = ("common_cause", "improvement_high", "improvement_low", "concern_high", "concern_low",
-                   "neutral_high", "neutral_low")
-ASSURANCE_ICON = {"consistent_pass": "pass", "consistent_fail": "fail", "inconsistent": "inconsistent"}
-
-
-def variation_icon_for(point_type: str, improvement: str) -> str:
-    """NHSRplotthedots: the icon shows the direction of the values (high/low), not of the good."""
-    if point_type == IMPROVEMENT:
-        return "improvement_high" if improvement == "increase" else "improvement_low"
-    if point_type == CONCERN:
-        return "concern_low" if improvement == "increase" else "concern_high"
-    if point_type == NEUTRAL_HIGH:
-        return "neutral_high"
-    if point_type == NEUTRAL_LOW:
-        return "neutral_low"
-    return "common_cause"
-
-
-def assurance_for(target: float, lcl: float, ucl: float, improvement: str) -> str:
-    """Is the target reliably met? Only when it lies strictly outside the process limits."""
-    if target > ucl:  # NaN compares False: no limits -> inconsistent
-        return "consistent_fail" if improvement == "increase" else "consistent_pass"
-    if target < lcl:
-        return "consistent_pass" if improvement == "increase" else "consistent_fail"
-    return "inconsistent"
+def _warnings(phases: list[PhaseSummary], settings: SPCSettings, missing: np.ndarray) -> list[str]:
+    out = [f"Phase {p.index + 1} has {p.n_baseline} points for its limits "
+           f"(fewer than {settings.min_points_for_limits}): trial limits."
+           for p in phases if p.trial_limits and p.n_points]
+    if missing.size and missing.all():
+        out.append("Every value is missing.")
+    return out

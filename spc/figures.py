@@ -28,6 +28,17 @@ def _num(v: float) -> float | None:
     return float(f"{v:.8g}")
 
 
+def _nums(values: Sequence[float]) -> list[float | None]:
+    """_num of each value; a line repeats its value along a phase, so a repeat is not formatted again."""
+    out: list[float | None] = []
+    last, prev = None, None
+    for v in values:
+        if v != prev:  # NaN is never equal: formatted (cheaply) each time
+            prev, last = v, _num(v)
+        out.append(last)
+    return out
+
+
 def _category(result: SPCResult, i: int) -> str:
     return result.point_type[i]
 
@@ -54,9 +65,8 @@ def _phase_line(result: SPCResult, x: Sequence[str], values: Sequence[float]) ->
         if xs:
             xs.append(None)
             ys.append(None)
-        for i in range(p.start, p.stop):
-            xs.append(x[i])
-            ys.append(_num(values[i]))
+        xs.extend(x[p.start:p.stop])
+        ys.extend(_nums(values[p.start:p.stop]))
     return xs, ys
 
 
@@ -78,11 +88,35 @@ def build_figure(
         raise ValueError(f"{len(x)} x labels for {len(result)} points")
     xl = list(x)
     y = result.y.tolist()
+    ys = [_num(v) for v in y]
     data: list[dict[str, Any]] = [{
         "type": "scatter", "mode": "lines", "name": measure_name or "Value", "x": xl,
-        "y": [_num(v) for v in y], "line": {"color": LINE, "width": 1.5}, "hoverinfo": "skip",
+        "y": ys, "line": {"color": LINE, "width": 1.5}, "hoverinfo": "skip",
         "showlegend": False,
     }]
+    data += _point_traces(result, xl, ys, unit)
+    data += _line_traces(result, xl, show_2sigma)
+    if target is not None and xl:
+        data.append({"type": "scatter", "mode": "lines", "name": f"Target {fmt_number(target, unit)}",
+                     "x": [xl[0], xl[-1]], "y": [target, target],
+                     "line": {"color": TARGET, "width": 1.5, "dash": "longdash"}, "hoverinfo": "skip"})
+    layout: dict[str, Any] = {
+        "template": None,
+        "margin": {"l": 56, "r": 16, "t": 40 if measure_name else 16, "b": 48},
+        "showlegend": True, "legend": {"orientation": "h", "y": -0.18},
+        "hovermode": "closest", "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
+        "xaxis": {"showgrid": False, "linecolor": LIMIT},
+        "yaxis": {"title": {"text": unit}, "gridcolor": "#eeeeee", "zeroline": False},
+        "annotations": _notes(result, xl, y, annotations),
+    }
+    if measure_name:
+        layout["title"] = {"text": measure_name, "x": 0, "font": {"size": 15}}
+    return {"data": data, "layout": layout}
+
+
+def _point_traces(result: SPCResult, xl: list[str], ys: list[float | None], unit: str) -> list[dict[str, Any]]:
+    """One marker trace per point type, and rings around excluded points."""
+    data = []
     groups: dict[str, list[int]] = {}
     for i in range(len(result)):
         if not result.missing[i]:
@@ -94,7 +128,7 @@ def build_figure(
         label, colour, symbol = _style(ptype, result.improvement)
         trace: dict[str, Any] = {
             "type": "scatter", "mode": "markers", "name": label,
-            "x": [xl[i] for i in idx], "y": [_num(y[i]) for i in idx],
+            "x": [xl[i] for i in idx], "y": [ys[i] for i in idx],
             "marker": {"color": colour, "symbol": symbol, "size": 8 if ptype == COMMON else 10},
             "hovertemplate": "%{x}: %{y}" + (f" {unit}" if unit and unit != "%" else unit) + f"<extra>{label}</extra>",
         }
@@ -106,32 +140,35 @@ def build_figure(
     if excluded:
         # A ring around points left out of the calculations (they stay on the chart).
         data.append({"type": "scatter", "mode": "markers", "name": "Excluded from calculations",
-                     "x": [xl[i] for i in excluded], "y": [_num(y[i]) for i in excluded],
+                     "x": [xl[i] for i in excluded], "y": [ys[i] for i in excluded],
                      "marker": {"color": "rgba(0,0,0,0)", "size": 16, "symbol": "circle-open",
                                 "line": {"color": CENTRE, "width": 1.5}}, "hoverinfo": "skip"})
+    return data
+
+
+def _line_traces(result: SPCResult, xl: list[str], show_2sigma: bool) -> list[dict[str, Any]]:
+    """The centre line and the limits, broken at each phase."""
     centre = "Median" if result.chart in ("run", "g") else "Mean"
     cx, cy = _phase_line(result, xl, result.cl.tolist())
-    data.append({"type": "scatter", "mode": "lines", "name": centre, "x": cx, "y": cy,
-                 "line": {"color": CENTRE, "width": 1.5}, "hoverinfo": "skip"})
-    has_limits = not all(math.isnan(v) for v in result.ucl.tolist())
-    varying = result.chart in ("p", "pp", "u", "up", "xbar", "s", "ip")
-    shape = "hvh" if varying else "linear"
-    if has_limits:
-        for name, arr in (("Upper process limit", result.ucl), ("Lower process limit", result.lcl)):
-            lx, ly = _phase_line(result, xl, arr.tolist())
-            data.append({"type": "scatter", "mode": "lines", "name": name, "x": lx, "y": ly,
-                         "line": {"color": LIMIT, "width": 1, "dash": "dash", "shape": shape}, "hoverinfo": "skip",
-                         "legendgroup": "limits", "showlegend": name.startswith("Upper")})
-        if show_2sigma:
-            for name, arr in (("2-sigma", result.ucl_95), ("2-sigma (lower)", result.lcl_95)):
-                lx, ly = _phase_line(result, xl, arr.tolist())
-                data.append({"type": "scatter", "mode": "lines", "name": name, "x": lx, "y": ly,
-                             "line": {"color": LIMIT, "width": 1, "dash": "dot", "shape": shape},
-                             "hoverinfo": "skip", "legendgroup": "sigma2", "showlegend": name == "2-sigma"})
-    if target is not None and xl:
-        data.append({"type": "scatter", "mode": "lines", "name": f"Target {fmt_number(target, unit)}",
-                     "x": [xl[0], xl[-1]], "y": [target, target],
-                     "line": {"color": TARGET, "width": 1.5, "dash": "longdash"}, "hoverinfo": "skip"})
+    data = [{"type": "scatter", "mode": "lines", "name": centre, "x": cx, "y": cy,
+             "line": {"color": CENTRE, "width": 1.5}, "hoverinfo": "skip"}]
+    if all(math.isnan(v) for v in result.ucl.tolist()):
+        return data
+    shape = "hvh" if result.chart in ("p", "pp", "u", "up", "xbar", "s", "ip") else "linear"
+    lines = [("Upper process limit", result.ucl, "dash", "limits"),
+             ("Lower process limit", result.lcl, "dash", "limits")]
+    if show_2sigma:
+        lines += [("2-sigma", result.ucl_95, "dot", "sigma2"), ("2-sigma (lower)", result.lcl_95, "dot", "sigma2")]
+    for name, arr, dash, group in lines:
+        lx, ly = _phase_line(result, xl, arr.tolist())
+        data.append({"type": "scatter", "mode": "lines", "name": name, "x": lx, "y": ly,
+                     "line": {"color": LIMIT, "width": 1, "dash": dash, "shape": shape}, "hoverinfo": "skip",
+                     "legendgroup": group, "showlegend": name in ("Upper process limit", "2-sigma")})
+    return data
+
+
+def _notes(result: SPCResult, xl: list[str], y: list[float], annotations: Sequence[tuple[str, str]]
+           ) -> list[dict[str, Any]]:
     notes = []
     pos = {v: i for i, v in enumerate(xl)}
     for ax, text in annotations:
@@ -142,15 +179,4 @@ def build_figure(
         notes.append({"x": ax, "y": _num(yy) if not math.isnan(yy) else None, "text": text, "showarrow": True,
                       "arrowhead": 2, "ax": 0, "ay": -36, "font": {"size": 11}, "bgcolor": "#ffffff",
                       "bordercolor": LIMIT})
-    layout: dict[str, Any] = {
-        "template": None,
-        "margin": {"l": 56, "r": 16, "t": 40 if measure_name else 16, "b": 48},
-        "showlegend": True, "legend": {"orientation": "h", "y": -0.18},
-        "hovermode": "closest", "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
-        "xaxis": {"showgrid": False, "linecolor": LIMIT},
-        "yaxis": {"title": {"text": unit}, "gridcolor": "#eeeeee", "zeroline": False},
-        "annotations": notes,
-    }
-    if measure_name:
-        layout["title"] = {"text": measure_name, "x": 0, "font": {"size": 15}}
-    return {"data": data, "layout": layout}
+    return notes

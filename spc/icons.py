@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
+import numpy as np
+
 GREY = "#7B7D7D"
 BLUE = "#289de0"
 ORANGE = "#fab428"
@@ -74,3 +76,44 @@ def icon_svg(name: str, size: int = 40) -> str:
 
 VARIATION_ICON_SVG: dict[str, str] = {k: icon_svg(k) for k in _VARIATION_STYLE}
 ASSURANCE_ICON_SVG: dict[str, str] = {k: icon_svg(k) for k in _ASSURANCE_STYLE}
+
+
+# ---------------------------------------------------------------------------- which icon a series gets
+
+VARIATION_ICONS = ("common_cause", "improvement_high", "improvement_low", "concern_high", "concern_low",
+                   "neutral_high", "neutral_low")
+ASSURANCE_CODES = ("consistent_pass", "consistent_fail", "inconsistent")
+ASSURANCE_ICON = {"consistent_pass": "pass", "consistent_fail": "fail", "inconsistent": "inconsistent"}
+# Point-type code (spc.rules.POINT_TYPES) -> VARIATION_ICONS index. NHSRplotthedots: the icon shows the
+# direction of the values (high/low), not of the good.
+_VARIATION_OF_TYPE = {1: np.array([0, 1, 4, 5, 6]), -1: np.array([0, 2, 3, 5, 6]), 0: np.array([0, 1, 4, 5, 6])}
+
+
+def last_points(missing: np.ndarray, skips_missing: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: whether there is a point to read the icons from, and which (the last, or the last with a
+    value)."""
+    S, P = missing.shape
+    if P == 0:
+        return np.zeros(S, dtype=bool), np.zeros(S, dtype=np.int64)
+    if not skips_missing:
+        return np.ones(S, dtype=bool), np.full(S, P - 1, dtype=np.int64)
+    present = ~missing
+    has = present.any(axis=1)
+    return has, np.where(has, P - 1 - np.argmax(present[:, ::-1], axis=1), 0)
+
+
+def variation_codes(point_type_last: np.ndarray, has: np.ndarray, improvement_sign: int) -> np.ndarray:
+    """Index into VARIATION_ICONS per row, -1 when there is no point."""
+    return np.where(has, _VARIATION_OF_TYPE[improvement_sign][point_type_last], -1).astype(np.int8)
+
+
+def assurance_codes(target: np.ndarray, lcl_last: np.ndarray, ucl_last: np.ndarray, has: np.ndarray,
+                    improvement_sign: int) -> np.ndarray:
+    """Is the target reliably met? Only when it lies strictly outside the process limits (no limits, NaN:
+    inconsistent). Index into ASSURANCE_CODES, -1 when not assessed (no target or no point)."""
+    with np.errstate(invalid="ignore"):
+        fail_high, pass_low = target > ucl_last, target < lcl_last
+    code = np.full(target.shape, 2, dtype=np.int8)
+    code[pass_low] = 0 if improvement_sign == 1 else 1
+    code[fail_high] = 1 if improvement_sign == 1 else 0
+    return np.where(has & ~np.isnan(target), code, -1).astype(np.int8)

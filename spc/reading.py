@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .engine import COMMON, CONCERN, IMPROVEMENT, SPCResult
+from .engine import PhaseSummary, SPCResult
 from .fmt import fmt_number
+from .rules import COMMON, CONCERN, IMPROVEMENT
 
 
 def _side_word(result: SPCResult) -> str:
@@ -35,10 +36,13 @@ def _signal_sentence(result: SPCResult, x: Sequence[str], last: int, unit: str) 
     side = "above" if high else "below"
     rules = [result.rule[j] or "" for j in range(first, last + 1) if not result.missing[j]]
     # Describe the stretch by its broadest rule: a shift, then a trend, then single points.
-    if any("Points" in r or r.startswith("Run of") for r in rules):
+    if any("Points" in r or r.startswith(("Run of", "Shift")) for r in rules):
         what = f"{count} points {side} the {_side_word(result)}"
     elif any("Trend" in r for r in rules):
         what = f"{count} points in a row {'rising' if high else 'falling'}"
+    elif rule.startswith("Astronomical"):
+        what = (f"the latest point ({fmt_number(float(result.y[last]), unit)}) is an astronomical point, far "
+                f"{side} the rest of the data" if count == 1 else f"{count} astronomical points in a row")
     elif rule.endswith("UCL") or rule.endswith("LCL"):
         limit = "upper" if high else "lower"
         what = (f"the latest point ({fmt_number(float(result.y[last]), unit)}) is {side} the {limit} limit"
@@ -47,6 +51,22 @@ def _signal_sentence(result: SPCResult, x: Sequence[str], last: int, unit: str) 
         what = f"two of three points close to the {'upper' if high else 'lower'} limit"
     since = f" since {x[first]}" if count > 1 else f" at {x[last]}"
     return f"{kind}{since}: {what}."
+
+
+def _runs_sentence(result: SPCResult, p: PhaseSummary, word: str) -> str | None:
+    """The phase's runs signal in words (IHI runs test or Anhøj rules), if there is one."""
+    runs = p.runs
+    if result.method == "ihi" and runs.signal and runs.n_runs is not None:
+        many = runs.n_runs_max is not None and runs.n_runs > runs.n_runs_max
+        return (f"Non-random variation: {runs.n_runs} runs about the median, too {'many' if many else 'few'} "
+                f"for chance ({runs.n_runs_min}–{runs.n_runs_max} expected for {runs.n_useful} points).")
+    if result.method == "anhoej" and runs.signal and runs.longest_run is not None:
+        if runs.longest_run_max is not None and runs.longest_run > runs.longest_run_max:
+            side = _long_run_side(result, p.start, p.stop)
+            return f"Non-random variation: a run of {runs.longest_run} points {side} the {word}."
+        return (f"Non-random variation: the {word} is crossed only {runs.n_crossings} times where "
+                f"at least {runs.n_crossings_min} crossings are expected.")
+    return None
 
 
 def describe(result: SPCResult, x: Sequence[str], *, measure_name: str = "", unit: str = "") -> str:
@@ -65,15 +85,7 @@ def describe(result: SPCResult, x: Sequence[str], *, measure_name: str = "", uni
     centre = fmt_number(p.cl, unit)
     word = _side_word(result)
     special = result.point_type[last] != COMMON
-    runs = p.runs
-    runs_sentence = None
-    if result.method == "anhoej" and runs.signal and runs.longest_run is not None:
-        if runs.longest_run_max is not None and runs.longest_run > runs.longest_run_max:
-            side = _long_run_side(result, p.start, p.stop)
-            runs_sentence = f"Non-random variation: a run of {runs.longest_run} points {side} the {word}."
-        else:
-            runs_sentence = (f"Non-random variation: the {word} is crossed only {runs.n_crossings} times where "
-                             f"at least {runs.n_crossings_min} crossings are expected.")
+    runs_sentence = _runs_sentence(result, p, word)
     if result.chart != "run" and p.trial_limits:
         out.append(f"Too few points for limits yet ({p.n_baseline} so far): read it as a run chart; "
                    "the limits shown are trial limits.")
@@ -105,6 +117,9 @@ def describe(result: SPCResult, x: Sequence[str], *, measure_name: str = "", uni
     n_excl = int((~result.included).sum())
     if n_excl:
         out.append(f"{n_excl} point{'s are' if n_excl > 1 else ' is'} left out of the calculations.")
+    if result.method == "ihi":
+        out.append("Read with the IHI run-chart rules (a shift of 6, a trend of 5, too few or too many runs, "
+                   "an astronomical point).")
     return name + " ".join(out)
 
 

@@ -7,6 +7,10 @@ Two rule sets are supported, both reproduced exactly from their reference implem
   two of three points beyond 2 sigma) and the variation/assurance icons.
 * ``"anhoej"``: Anhøj run rules as implemented by qicharts2 0.8.1: points outside the 3-sigma
   limits, plus a run analysis per phase (longest run, number of crossings).
+* ``"ihi"``: the IHI run-chart rules (Perla, Provost & Murray, "The run chart: a simple analytical tool
+  for learning from variation in healthcare processes", BMJ Qual Saf 2011;20:46-51): a shift of six or
+  more points on one side of the median, a trend of five or more points rising or falling, too few or
+  too many runs, and an astronomical point. Run charts only.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-Method = Literal["mdc", "anhoej"]
+Method = Literal["mdc", "anhoej", "ihi"]
 Precedence = Literal["improvement", "rule_order"]
 
 # Making Data Count / NHSRplotthedots: limits are mean +/- 2.66 * average moving range.
@@ -57,8 +61,8 @@ class SPCSettings:
     def __post_init__(self) -> None:
         from .errors import SPCValidationError
 
-        if self.method not in ("mdc", "anhoej"):
-            raise SPCValidationError(f"Unknown method {self.method!r}: use 'mdc' or 'anhoej'.")
+        if self.method not in ("mdc", "anhoej", "ihi"):
+            raise SPCValidationError(f"Unknown method {self.method!r}: use 'mdc', 'anhoej' or 'ihi'.")
         if not (isinstance(self.limit_constant, (int, float)) and 0 < self.limit_constant < 10):
             raise SPCValidationError("The limit constant must be a positive number (2.66 or 3/1.128).")
         if self.shift_length not in (6, 7, 8):
@@ -79,6 +83,11 @@ class SPCSettings:
     def anhoej(cls, **overrides: object) -> SPCSettings:
         """qicharts2 defaults: Anhøj run rules, 3-sigma limits with sigma = amr / 1.128."""
         return replace(cls(method="anhoej", limit_constant=ANHOEJ_XMR_CONSTANT), **overrides)  # type: ignore[arg-type]
+
+    @classmethod
+    def ihi(cls, **overrides: object) -> SPCSettings:
+        """The IHI run-chart rules: a shift is 6 points, a trend 5 (Perla, Provost & Murray 2011)."""
+        return replace(cls(method="ihi", shift_length=6, trend_length=5), **overrides)  # type: ignore[arg-type]
 
     @property
     def qicharts2_arithmetic(self) -> bool:

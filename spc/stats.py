@@ -38,6 +38,47 @@ def _fsum(v: np.ndarray) -> float:
         return float(np.sum(v))
 
 
+def row_sums(a: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Row sums of a[keep], each correctly rounded: math.fsum for one row; for many, Ogita-Rump-Oishi
+    compensated summation (TwoSum in double-double across the columns, rounded once at the end), which
+    gives what fsum gives, so the batch and the per-series path put a point on the mean alike."""
+    if a.shape[0] == 1:
+        return np.array([_fsum(a[0][keep[0]])])
+    x = np.where(keep, a, 0.0)
+    s = np.zeros(x.shape[0])
+    c = np.zeros(x.shape[0])
+    for j in range(x.shape[1]):
+        v = x[:, j]
+        t = s + v
+        bp = t - s
+        c += (s - (t - bp)) + (v - bp)
+        s = t
+    return s + c
+
+
+def row_means(a: np.ndarray) -> np.ndarray:
+    """Row means of the non-missing values (NaN for a row with none)."""
+    if a.shape[0] == 1:
+        return np.array([exact_mean(a[0])])
+    keep = ~np.isnan(a)
+    k = keep.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(k > 0, row_sums(a, keep) / np.maximum(k, 1), NAN)
+
+
+def row_medians(a: np.ndarray) -> np.ndarray:
+    """Row medians of the non-missing values (NaN for a row with none)."""
+    if a.shape[0] == 1:
+        return np.array([exact_median(a[0])])
+    if a.shape[1] == 0 or np.isnan(a).all(axis=1).any():
+        out = np.full(a.shape[0], NAN)
+        ok = ~np.isnan(a).all(axis=1)
+        if ok.any() and a.shape[1]:
+            out[ok] = np.nanmedian(a[ok], axis=1)
+        return out
+    return np.nanmedian(a, axis=1)
+
+
 def exact_median(values: np.ndarray) -> float:
     """Median of the non-missing values, as R's median(x, na.rm=TRUE)."""
     v = np.sort(values[~np.isnan(values)])

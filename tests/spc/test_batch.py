@@ -7,7 +7,7 @@ import pytest
 
 from spc import SPCSettings, SPCValidationError, analyse
 from spc.batch import ASSURANCE_CODES, RULE_NAMES, analyse_many
-from spc.engine import VARIATION_ICONS
+from spc.icons import VARIATION_ICONS
 
 
 def _rule_code(label: str | None) -> str:
@@ -84,3 +84,54 @@ def test_batch_validation() -> None:
         analyse_many(np.ones((2, 3)), chart="p")
     with pytest.raises(SPCValidationError):
         analyse_many(np.full((2, 3), 5.0), chart="p", denominators=np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("setting", list(SETS))
+@pytest.mark.parametrize("chart", ["i", "run", "c", "p", "u"])
+def test_a_batch_row_is_the_result_the_engine_gives(setting: str, chart: str) -> None:
+    """series(j) assembles a row through the engine's own assembly: same arrays, rules, phases, icons, words."""
+    from spc.reading import describe
+
+    rng = np.random.default_rng(abs(hash((setting, chart, "series"))) % 2**32)
+    st = SETS[setting]
+    for P, multiply in ((1, 1), (12, 100), (30, 1)):
+        v, n = _data(chart, rng, 30, P)
+        target = 10.0 if chart in ("i", "c", "run") else 0.3
+        b = analyse_many(v, chart=chart, denominators=n, settings=st, improvement="decrease",
+                         target=target / multiply, runs_analysis=True)
+        x = [f"p{i}" for i in range(P)]
+        for s in range(30):
+            r = analyse(v[s], chart=chart, denominators=None if n is None else n[s], settings=st,
+                        improvement="decrease", target=target, multiply=multiply)
+            got = b.series(s, target=target, multiply=multiply)
+            for name in ("y", "n", "cl", "lcl", "ucl", "lcl_95", "ucl_95"):
+                assert np.allclose(getattr(got, name), getattr(r, name), rtol=1e-12, atol=0, equal_nan=True), name
+            for name in ("signal", "runs_signal", "missing", "included", "baseline"):
+                assert getattr(got, name).tolist() == getattr(r, name).tolist(), name
+            assert (got.rule, got.point_type, got.phases, got.warnings) == (r.rule, r.point_type, r.phases,
+                                                                             r.warnings)
+            assert (got.variation_icon, got.assurance_icon, got.last_index) == (r.variation_icon, r.assurance_icon,
+                                                                                r.last_index)
+            assert describe(got, x) == describe(r, x)
+
+
+@pytest.mark.parametrize("setting", list(SETS))
+@pytest.mark.parametrize("chart", ["i", "run", "c", "p", "u"])
+def test_series_padded_in_front_read_as_themselves(setting: str, chart: str) -> None:
+    """Missing values in front change nothing of the points after them: series of different lengths share
+    one matrix."""
+    rng = np.random.default_rng(abs(hash((setting, chart, "pad"))) % 2**32)
+    st = SETS[setting]
+    v, n = _data(chart, rng, 20, 40)
+    starts = rng.integers(0, 30, 20)
+    for s, k in enumerate(starts.tolist()):
+        v[s, :k] = np.nan
+        if n is not None:
+            n[s, :k] = np.nan
+    b = analyse_many(v, chart=chart, denominators=n, settings=st, runs_analysis=True, target=0.3)
+    for s, k in enumerate(starts.tolist()):
+        r = analyse(v[s, k:], chart=chart, denominators=None if n is None else n[s, k:], settings=st, target=0.3)
+        got = b.series(s, target=0.3, start=k)
+        assert (got.rule, got.point_type, got.phases, got.variation_icon, got.assurance_icon) == (
+            r.rule, r.point_type, r.phases, r.variation_icon, r.assurance_icon)
+        assert np.allclose(got.ucl, r.ucl, rtol=1e-12, atol=0, equal_nan=True)

@@ -8,9 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from spc import SPCSettings, analyse
-from spc.engine import VARIATION_ICONS
 from spc.figures import build_figure
-from spc.icons import ASSURANCE_ICON_SVG, ICON_TEXT, VARIATION_ICON_SVG, icon_svg
+from spc.icons import ASSURANCE_ICON_SVG, ICON_TEXT, VARIATION_ICON_SVG, VARIATION_ICONS, icon_svg
 from spc.reading import describe
 
 STABLE = [12.1, 11.8, 13.0, 12.4, 12.9, 11.5, 12.2, 12.8, 12.0, 12.6, 11.9, 12.3, 12.7, 12.5, 11.7, 12.4]
