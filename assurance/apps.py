@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+
+
+class AssuranceConfig(AppConfig):
+    name = "assurance"
+    verbose_name = "Quality assurance"
+
+    def ready(self) -> None:
+        import rules as rules_lib
+
+        from notifications.kinds import Delivery, Kind
+        from notifications.kinds import register as register_kind
+        from organisation.navigation import NavEntry, register
+
+        from . import rules, services
+
+        register(NavEntry("WalkRounds", "assurance:index", rules_lib.is_authenticated, order=40, group="Quality"))
+        register(NavEntry("WalkRound schedule", "assurance:schedule", rules.can_plan_walkrounds, order=41,
+                          group="Quality"))
+        register(NavEntry("WalkRound coverage", "assurance:coverage", rules.can_plan_walkrounds, order=42,
+                          group="Quality"))
+        register_kind(Kind(services.ACTION_ASSIGNED_KIND, "WalkRound and accreditation actions given to you",
+                           default=Delivery.IMMEDIATE, order=40))
+        register_kind(Kind(services.ACTION_DUE_KIND, "Your actions that are overdue", default=Delivery.DIGEST,
+                           order=41))

@@ -1,0 +1,134 @@
+"""Forms for WalkRounds and their actions. Every message sits beside its field and nothing typed is lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+
+from organisation.directory import person_kind, person_label
+from organisation.models import Team, User
+from organisation.widgets import FastSelect, PickerSelect
+
+from .models import ActionStatus, IdeaSource
+from .services import ALLOWED_ACTION_MOVES, executives
+
+SUGGESTED_TEAM_PEOPLE = 25
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _people_rows(people) -> list[tuple[int, str, str]]:
+    return list({p.pk: (p.pk, person_label(p), person_kind(p)) for p in people}.values())
+
+
+def _not_in_future(day: dt.date) -> dt.date:
+    if day > timezone.localdate():
+        raise forms.ValidationError("The date cannot be in the future: record a WalkRound once it has happened.")
+    return day
+
+
+class WalkRoundForm(forms.Form):
+    date = forms.DateField(widget=DATE, initial=timezone.localdate)
+    executives = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text="Who did the WalkRound (the trust's executives)")
+    proud_of = forms.CharField(label="What is the team proud of?", widget=forms.Textarea(attrs={"rows": 3}))
+    working_to_improve = forms.CharField(label="What is the team working to improve?",
+                                         widget=forms.Textarea(attrs={"rows": 3}))
+    getting_in_the_way = forms.CharField(label="What is getting in the way of doing the best it can?",
+                                         widget=forms.Textarea(attrs={"rows": 3}))
+    taking_care = forms.CharField(label="How is the team taking care of itself?",
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["executives"].queryset = executives()
+
+    def clean_date(self) -> dt.date:
+        return _not_in_future(self.cleaned_data["date"])
+
+
+class ActionForm(forms.Form):
+    """One follow-up action; a row left wholly empty is no action."""
+
+    description = forms.CharField(max_length=300, required=False, label="Action")
+    owner = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
+    due = forms.DateField(widget=DATE, required=False)
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(is_active=True).select_related("team", "external_organisation")
+        self.fields["owner"].widget = PickerSelect(
+            search_url=reverse("organisation:people_search"), search_label="Someone else? Find them by name",
+            blank="Choose who owns it",
+            suggest=lambda: _people_rows([*people.filter(team=team)[:SUGGESTED_TEAM_PEOPLE], *executives()
+                                          .select_related("team", "external_organisation")]),
+            chosen=lambda pks: _people_rows(people.filter(pk__in=pks)))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        given = [name for name in ("description", "owner", "due") if data.get(name)]
+        if given and len(given) < 3:
+            for name in ("description", "owner", "due"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, {"description": "Say what is to be done.",
+                                          "owner": "Choose who owns the action.",
+                                          "due": "Give the date it is due."}[name])
+        return data
+
+    @property
+    def is_action(self) -> bool:
+        return bool(self.cleaned_data.get("description"))
+
+
+class BaseActionFormSet(forms.BaseFormSet):
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        self.team = team
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "team": self.team}
+
+
+ActionFormSet = forms.formset_factory(ActionForm, formset=BaseActionFormSet, extra=3, max_num=10)
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionStatus.choices, widget=FastSelect)
+    note = forms.CharField(max_length=300, required=False, label="Note (optional)")
+    current = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, action, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = ALLOWED_ACTION_MOVES[action.status]
+        self.fields["status"].choices = [(v, label) for v, label in ActionStatus.choices if v in allowed]
+        self.fields["current"].initial = action.status
+
+
+class PlanForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.filter(active=True), widget=forms.HiddenInput)
+    executive = forms.ModelChoiceField(queryset=User.objects.none(), widget=forms.HiddenInput)
+    week_of = forms.DateField(widget=DATE)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["executive"].queryset = executives()
+
+    def clean_week_of(self) -> dt.date:
+        day = self.cleaned_data["week_of"]
+        if day < timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday()):
+            raise forms.ValidationError("Plan a week that has not passed yet.")
+        return day
+
+
+class StartIdeaForm(forms.Form):
+    source = forms.ChoiceField(choices=[(IdeaSource.IMPROVEMENT, IdeaSource.IMPROVEMENT.label),
+                                        (IdeaSource.BARRIER, IdeaSource.BARRIER.label)], widget=forms.RadioSelect)
+    lead = forms.ModelChoiceField(queryset=User.objects.none(), label="Who in the team leads the idea?",
+                                  widget=FastSelect)
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = User.objects.filter(is_active=True, team=team).order_by("display_name")

@@ -1,0 +1,173 @@
+"""Quality assurance and leadership: executive WalkRounds and the follow-up actions they leave behind.
+
+Executives are the people holding the board role (the board's executive directors do the WalkRounds).
+Records are records: an action's status changes are appended as `ActionUpdate` rows, never rewritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from organisation.models import Team
+from organisation.rules import is_board_member, is_qi_admin
+from projects.models import Project
+
+
+class WalkRoundQuerySet(models.QuerySet):
+    def visible_to(self, user) -> WalkRoundQuerySet:
+        """Executives and the QI department see every WalkRound; a team sees its own; an action's owner sees
+        the WalkRound the action came from."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if is_qi_admin(user) or is_board_member(user):
+            return self
+        owned = Action.objects.filter(owner=user, walkround__isnull=False).values("walkround_id")
+        return self.filter(Q(team_id=user.team_id) | Q(pk__in=owned)) if user.team_id else self.filter(pk__in=owned)
+
+
+class WalkRound(models.Model):
+    """An executive's visit to a team, with the team's answers to the four open questions."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="walkrounds")
+    date = models.DateField()
+    executives = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="walkrounds")
+    proud_of = models.TextField("what is the team proud of?")
+    working_to_improve = models.TextField("what is the team working to improve?")
+    getting_in_the_way = models.TextField("what is getting in the way of doing the best it can?")
+    taking_care = models.TextField("how is the team taking care of itself?")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = WalkRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["team", "-date"], name="walkround_team_date_idx")]
+
+    def __str__(self) -> str:
+        return f"WalkRound to {self.team} on {self.date:%-d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assurance:walkround", args=[self.pk])
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "No longer needed"
+
+
+OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+class ActionQuerySet(models.QuerySet):
+    def still_open(self) -> ActionQuerySet:
+        return self.filter(status__in=OPEN_ACTION_STATUSES)
+
+    def overdue(self, today: dt.date | None = None) -> ActionQuerySet:
+        return self.still_open().filter(due__lt=today or timezone.localdate())
+
+
+class Action(models.Model):
+    """A follow-up action with an owner and a due date, shown to the team and the executive until closed."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="assurance_actions")
+    walkround = models.ForeignKey(WalkRound, null=True, blank=True, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField(max_length=300)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assurance_actions")
+    due = models.DateField()
+    # The current status; every change is an ActionUpdate row (assurance.services.update_action).
+    status = models.CharField(max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due", "pk"]
+        indexes = [
+            models.Index(fields=["owner", "due"], condition=Q(status__in=["open", "in_progress"]),
+                         name="action_open_owner_due_idx"),
+            models.Index(fields=["team", "status"], name="action_team_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["done", "dropped"], closed_on__isnull=False)
+                | Q(status__in=["open", "in_progress"], closed_on__isnull=True),
+                name="action_closed_on_iff_closed"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ACTION_STATUSES
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.is_open and self.due < (today or timezone.localdate())
+
+
+class ActionUpdate(models.Model):
+    """One change to an action's status, with who made it and why (append-only)."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    from_status = models.CharField(max_length=12, choices=ActionStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=ActionStatus.choices)
+    note = models.CharField(max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status or 'new'} → {self.to_status}"
+
+
+class PlannedWalkRound(models.Model):
+    """A WalkRound in an executive's schedule: planned for a week, done when its WalkRound is recorded."""
+
+    executive = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="planned_walkrounds")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="planned_walkrounds")
+    week_of = models.DateField(help_text="The Monday of the week planned")
+    walkround = models.OneToOneField(WalkRound, null=True, blank=True, on_delete=models.SET_NULL, related_name="plan")
+    planned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["week_of", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["team"], condition=Q(walkround__isnull=True),
+                                    name="one_open_plan_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.executive} to visit {self.team} in the week of {self.week_of:%-d %b %Y}"
+
+
+class IdeaSource(models.TextChoices):
+    IMPROVEMENT = "improvement", "What the team is working to improve"
+    BARRIER = "barrier", "What gets in the way"
+    AREA = "area", "An area for improvement from accreditation"
+
+
+class IdeaLink(models.Model):
+    """An idea draft started from assurance work, linked back so the next visit shows what became of it."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="assurance_link")
+    walkround = models.ForeignKey(WalkRound, null=True, blank=True, on_delete=models.CASCADE, related_name="ideas")
+    source = models.CharField(max_length=12, choices=IdeaSource.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.project} (from {self.get_source_display().lower()})"

@@ -1,0 +1,42 @@
+"""Who may do what with WalkRounds and their actions. Executives are the people holding the board role."""
+
+from __future__ import annotations
+
+import rules
+
+from organisation.rules import is_board_member, is_qi_admin
+
+is_executive = is_board_member
+
+
+@rules.predicate
+def on_walkround(user, walkround) -> bool:
+    return walkround is not None and any(e.pk == user.pk for e in walkround.executives.all())
+
+
+@rules.predicate
+def on_team_of(user, record) -> bool:
+    return record is not None and user.team_id is not None and user.team_id == record.team_id
+
+
+@rules.predicate
+def owns_action(user, action) -> bool:
+    return action is not None and action.owner_id == user.pk
+
+
+can_record_walkrounds = is_executive | is_qi_admin
+can_plan_walkrounds = is_executive | is_qi_admin
+can_see_walkround = is_executive | is_qi_admin | on_team_of
+# The WalkRound's executives and the QI department follow it up; the team starts ideas from it.
+can_follow_up = on_walkround | is_qi_admin
+can_update_action = owns_action | is_qi_admin | rules.predicate(
+    lambda user, action: action is not None and action.walkround is not None
+    and on_walkround(user, action.walkround))
+can_start_idea = on_team_of | on_walkround | is_qi_admin
+
+rules.add_perm("assurance.record_walkround", can_record_walkrounds)
+rules.add_perm("assurance.plan_walkrounds", can_plan_walkrounds)
+rules.add_perm("assurance.view_walkround", can_see_walkround)
+rules.add_perm("assurance.follow_up_walkround", can_follow_up)
+rules.add_perm("assurance.update_action", can_update_action)
+rules.add_perm("assurance.start_idea", can_start_idea)
