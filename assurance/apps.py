@@ -11,6 +11,7 @@ class AssuranceConfig(AppConfig):
         from notifications.kinds import Delivery, Kind
         from notifications.kinds import register as register_kind
         from organisation.navigation import NavEntry, register
+        from organisation.rules import is_qi_admin
 
         from . import rules, services
 
@@ -19,6 +20,11 @@ class AssuranceConfig(AppConfig):
                           group="Quality"))
         register(NavEntry("WalkRound coverage", "assurance:coverage", rules.can_plan_walkrounds, order=42,
                           group="Quality"))
+        register(NavEntry("Accreditation", "assurance:accreditation", rules_lib.is_authenticated, order=43,
+                          group="Quality"))
+        # The nav is drawn on every page: only role checks that need no query here (leads find it from the list).
+        register(NavEntry("Accreditation across the trust", "assurance:accreditation_trust",
+                          rules.is_executive | is_qi_admin, order=44, group="Quality"))
         register_kind(Kind(services.ACTION_ASSIGNED_KIND, "WalkRound and accreditation actions given to you",
                            default=Delivery.IMMEDIATE, order=40))
         register_kind(Kind(services.ACTION_DUE_KIND, "Your actions that are overdue", default=Delivery.DIGEST,

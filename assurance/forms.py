@@ -12,7 +12,8 @@ from organisation.directory import person_kind, person_label
 from organisation.models import Team, User
 from organisation.widgets import FastSelect, PickerSelect
 
-from .models import ActionStatus, IdeaSource
+from .accreditation import assessors
+from .models import ActionStatus, IdeaSource, Rating
 from .services import ALLOWED_ACTION_MOVES, executives
 
 SUGGESTED_TEAM_PEOPLE = 25
@@ -126,6 +127,70 @@ class PlanForm(forms.Form):
 class StartIdeaForm(forms.Form):
     source = forms.ChoiceField(choices=[(IdeaSource.IMPROVEMENT, IdeaSource.IMPROVEMENT.label),
                                         (IdeaSource.BARRIER, IdeaSource.BARRIER.label)], widget=forms.RadioSelect)
+    lead = forms.ModelChoiceField(queryset=User.objects.none(), label="Who in the team leads the idea?",
+                                  widget=FastSelect)
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = User.objects.filter(is_active=True, team=team).order_by("display_name")
+
+
+# Accreditation
+
+
+class AssessmentForm(forms.Form):
+    visit_date = forms.DateField(widget=DATE, initial=timezone.localdate)
+    assessors = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text="Service users and carers trained as assessors (kept in Settings)")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assessors"].queryset = assessors()
+
+
+class JudgementsForm(forms.Form):
+    """A rating and the evidence for each standard of the assessment's framework. Standards may be left for
+    later; a rating needs its evidence and evidence needs its rating."""
+
+    def __init__(self, *args, standards, judgements: dict, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.standards = list(standards)
+        for standard in self.standards:
+            given = judgements.get(standard.pk)
+            self.fields[f"rating_{standard.pk}"] = forms.ChoiceField(
+                choices=Rating.choices, required=False, widget=forms.RadioSelect, label="Rating",
+                initial=given.rating if given else None)
+            self.fields[f"evidence_{standard.pk}"] = forms.CharField(
+                required=False, label="Evidence", initial=given.evidence if given else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="What staff, service users and carers said, and what you saw")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for standard in self.standards:
+            rating, evidence = data.get(f"rating_{standard.pk}"), (data.get(f"evidence_{standard.pk}") or "").strip()
+            if rating and not evidence:
+                self.add_error(f"evidence_{standard.pk}", "Give the evidence for this rating.")
+            elif evidence and not rating:
+                self.add_error(f"rating_{standard.pk}", "Choose met, partly met or not met.")
+        return data
+
+    def rows(self):
+        for standard in self.standards:
+            yield standard, self[f"rating_{standard.pk}"], self[f"evidence_{standard.pk}"]
+
+    def judged(self) -> list[tuple]:
+        return [(s, self.cleaned_data[f"rating_{s.pk}"], self.cleaned_data[f"evidence_{s.pk}"].strip())
+                for s in self.standards if self.cleaned_data.get(f"rating_{s.pk}")]
+
+
+class PublishForm(forms.Form):
+    report = forms.CharField(label="Report for the team", widget=forms.Textarea(attrs={"rows": 8}),
+                             help_text="What the assessors found: strengths first, then areas for improvement")
+
+
+class LeadForm(forms.Form):
     lead = forms.ModelChoiceField(queryset=User.objects.none(), label="Who in the team leads the idea?",
                                   widget=FastSelect)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -80,6 +81,8 @@ class Action(models.Model):
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="assurance_actions")
     walkround = models.ForeignKey(WalkRound, null=True, blank=True, on_delete=models.CASCADE, related_name="actions")
+    assessment = models.ForeignKey("Assessment", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="actions")
     description = models.CharField(max_length=300)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assurance_actions")
     due = models.DateField()
@@ -165,9 +168,183 @@ class IdeaLink(models.Model):
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="assurance_link")
     walkround = models.ForeignKey(WalkRound, null=True, blank=True, on_delete=models.CASCADE, related_name="ideas")
+    judgement = models.ForeignKey("Judgement", null=True, blank=True, on_delete=models.CASCADE, related_name="ideas")
     source = models.CharField(max_length=12, choices=IdeaSource.choices)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"{self.project} (from {self.get_source_display().lower()})"
+
+
+# Service-user-led accreditation
+
+
+class Award(models.TextChoices):
+    GOLD = "gold", "Gold"
+    SILVER = "silver", "Silver"
+    BRONZE = "bronze", "Bronze"
+    NOT_ACCREDITED = "none", "Not accredited"
+
+
+class FrameworkQuerySet(models.QuerySet):
+    def in_force(self) -> Framework | None:
+        """The newest published version: new assessments use it; older ones keep theirs."""
+        return self.filter(published_on__isnull=False).order_by("-published_on", "-version").first()
+
+
+class Framework(models.Model):
+    """One version of the accreditation standards that service users and carers chose, with the thresholds
+    that turn a count of standards met into an award. Once an assessment has used a version it is frozen:
+    a change is a new version (Settings: "Copy as a new version")."""
+
+    name = models.CharField(max_length=120, default="Service-user-led accreditation")
+    version = models.PositiveSmallIntegerField()
+    published_on = models.DateField(null=True, blank=True, help_text="In force from this date; empty while drafted")
+    gold_min_met = models.PositiveSmallIntegerField("standards met for Gold")
+    silver_min_met = models.PositiveSmallIntegerField("standards met for Silver")
+    bronze_min_met = models.PositiveSmallIntegerField("standards met for Bronze")
+    months_valid = models.PositiveSmallIntegerField(
+        "months until re-accreditation", default=24, help_text="An award holds this long after the visit")
+    months_valid_not_accredited = models.PositiveSmallIntegerField(
+        "months until reassessment when not accredited", default=6)
+
+    objects = FrameworkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="framework_version_unique"),
+            models.CheckConstraint(
+                condition=Q(gold_min_met__gte=models.F("silver_min_met"))
+                & Q(silver_min_met__gte=models.F("bronze_min_met")) & Q(bronze_min_met__gte=1),
+                name="framework_thresholds_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, version {self.version}"
+
+    def award_for(self, met: int) -> str:
+        """Worked out, never typed: the highest award whose threshold the count of standards met reaches."""
+        for award, threshold in ((Award.GOLD, self.gold_min_met), (Award.SILVER, self.silver_min_met),
+                                 (Award.BRONZE, self.bronze_min_met)):
+            if met >= threshold:
+                return award
+        return Award.NOT_ACCREDITED
+
+
+class Standard(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="standards")
+    group = models.CharField(max_length=120, help_text="e.g. Welcome and environment; Involvement; Safety")
+    code = models.CharField(max_length=12, help_text="e.g. 2.3; kept from version to version")
+    text = models.TextField()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["framework", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="standard_code_unique_in_version")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:60]}"
+
+
+class AccreditationRoleKind(models.TextChoices):
+    LEAD = "lead", "Accreditation lead"
+    ASSESSOR = "assessor", "Service-user or carer assessor"
+
+
+class AccreditationRole(models.Model):
+    """Who runs accreditation (leads, in the QI department) and who assesses (people with lived experience)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="accreditation_roles")
+    kind = models.CharField(max_length=10, choices=AccreditationRoleKind.choices)
+    since = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["kind", "user__display_name"]
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="accreditation_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user}"
+
+    def clean(self) -> None:
+        if self.kind == AccreditationRoleKind.ASSESSOR and self.user_id and not self.user.lived_experience:
+            raise ValidationError({"user": "Assessors are service users or carers: mark this person's lived "
+                                           "experience on their record first."})
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "Being assessed"
+    PUBLISHED = "published", "Report published"
+
+
+class Rating(models.TextChoices):
+    MET = "met", "Met"
+    PARTLY = "partly", "Partly met"
+    NOT_MET = "not_met", "Not met"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def published(self) -> AssessmentQuerySet:
+        return self.filter(status=AssessmentStatus.PUBLISHED)
+
+
+class Assessment(models.Model):
+    """A visit by service-user and carer assessors to a team, judged against one framework version."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="assessments")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="assessments")
+    visit_date = models.DateField()
+    assessors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="assessments")
+    status = models.CharField(max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
+    report = models.TextField("report for the team", blank=True)
+    # Worked out when the report is published (assurance.accreditation.publish), never typed.
+    met = models.PositiveSmallIntegerField(null=True, blank=True)
+    partly = models.PositiveSmallIntegerField(null=True, blank=True)
+    not_met = models.PositiveSmallIntegerField(null=True, blank=True)
+    award = models.CharField(max_length=8, choices=Award.choices, blank=True)
+    due_on = models.DateField("re-accreditation due", null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-visit_date", "-pk"]
+        indexes = [models.Index(fields=["team", "status", "-visit_date"], name="assessment_team_latest_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | (Q(met__isnull=False) & ~Q(award="") & Q(due_on__isnull=False)),
+                name="published_assessment_has_award"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Accreditation of {self.team} on {self.visit_date:%-d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assurance:assessment", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == AssessmentStatus.PUBLISHED
+
+
+class Judgement(models.Model):
+    """What the assessors found for one standard, from interviews with staff, service users and carers."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="judgements")
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="judgements")
+    rating = models.CharField(max_length=8, choices=Rating.choices)
+    evidence = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["standard__order", "standard__code"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "standard"], name="one_judgement_per_standard")]
+
+    def __str__(self) -> str:
+        return f"{self.standard.code}: {self.get_rating_display()}"

@@ -6,6 +6,8 @@ import rules
 
 from organisation.rules import is_board_member, is_qi_admin
 
+from . import accreditation
+
 is_executive = is_board_member
 
 
@@ -40,3 +42,41 @@ rules.add_perm("assurance.view_walkround", can_see_walkround)
 rules.add_perm("assurance.follow_up_walkround", can_follow_up)
 rules.add_perm("assurance.update_action", can_update_action)
 rules.add_perm("assurance.start_idea", can_start_idea)
+
+
+# Accreditation
+
+
+@rules.predicate
+def is_accreditation_lead(user) -> bool:
+    return accreditation.is_lead(user)
+
+
+@rules.predicate
+def is_assessor(user) -> bool:
+    return accreditation.is_assessor(user)
+
+
+@rules.predicate
+def assesses(user, assessment) -> bool:
+    return assessment is not None and any(a.pk == user.pk for a in assessment.assessors.all())
+
+
+@rules.predicate
+def is_published(user, assessment) -> bool:
+    return assessment is not None and assessment.is_published
+
+
+@rules.predicate
+def is_draft_assessment(user, assessment) -> bool:
+    return assessment is not None and not assessment.is_published
+
+
+can_run_accreditation = is_accreditation_lead  # QI admins count as leads
+can_see_accreditation = is_accreditation_lead | is_assessor | is_executive
+can_see_trust_accreditation = is_accreditation_lead | is_executive
+can_see_assessment = is_accreditation_lead | is_executive | (is_assessor & assesses) | (is_published & on_team_of)
+# Assessors record only their own visits; leads any, until the report is published.
+can_judge = is_draft_assessment & (is_accreditation_lead | (is_assessor & assesses))
+can_publish = is_draft_assessment & is_accreditation_lead
+can_start_idea_from_area = is_published & (on_team_of | is_accreditation_lead)

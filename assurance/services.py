@@ -89,9 +89,19 @@ def add_action(walkround: WalkRound, new: NewAction, *, by: User, tell: bool = T
     return action
 
 
+def add_assessment_action(assessment, new: NewAction, *, by: User) -> Action:
+    """An action agreed from an accreditation's areas for improvement (shown on the team's huddle board)."""
+    with transaction.atomic():
+        action = Action.objects.create(team_id=assessment.team_id, assessment=assessment,
+                                       description=new.description, owner=new.owner, due=new.due, created_by=by)
+        ActionUpdate.objects.create(action=action, to_status=ActionStatus.OPEN, by=by, note="Action agreed")
+        _tell_owners([action])
+    return action
+
+
 def _tell_owners(actions) -> None:
     notify_each([Notice(frozenset([a.owner_id]), f"A WalkRound action is yours, due {a.due:%-d %b %Y}: "
-                        f"{a.description}", url=a.walkround.get_absolute_url() if a.walkround_id else "",
+                        f"{a.description}", url=_action_url(a),
                         key=f"action-assigned-{a.pk}") for a in actions], kind=ACTION_ASSIGNED_KIND)
 
 
@@ -121,6 +131,8 @@ def overdue_actions_of(user: User, today: dt.date | None = None):
 def _action_url(action: Action) -> str:
     if action.walkround_id:
         return reverse("assurance:walkround", args=[action.walkround_id])
+    if action.assessment_id:
+        return reverse("assurance:assessment", args=[action.assessment_id])
     return reverse("assurance:index")
 
 

@@ -9,10 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from organisation.directory import find_teams
@@ -20,12 +21,48 @@ from organisation.models import Team
 from organisation.rules import is_qi_admin
 
 from . import rules as assurance_rules
-from .forms import ActionFormSet, ActionStatusForm, PlanForm, StartIdeaForm, WalkRoundForm
-from .models import Action, ActionUpdate, PlannedWalkRound, WalkRound
+from .accreditation import (
+    AccreditationError,
+    awards_by_directorate,
+    earlier_findings,
+    latest_published,
+    pareto,
+    publish,
+    save_judgements,
+    start_assessment,
+    teams_due,
+)
+from .accreditation import start_idea as start_area_idea
+from .charts import pareto_svg
+from .forms import (
+    ActionForm,
+    ActionFormSet,
+    ActionStatusForm,
+    AssessmentForm,
+    JudgementsForm,
+    LeadForm,
+    PlanForm,
+    PublishForm,
+    StartIdeaForm,
+    WalkRoundForm,
+)
+from .models import (
+    Action,
+    ActionUpdate,
+    Assessment,
+    AssessmentStatus,
+    Award,
+    Framework,
+    Judgement,
+    PlannedWalkRound,
+    Rating,
+    WalkRound,
+)
 from .services import (
     ActionError,
     NewAction,
     PlanError,
+    add_assessment_action,
     cancel_plan,
     coverage,
     monday,
@@ -211,3 +248,180 @@ def coverage_view(request: HttpRequest) -> HttpResponse:
     totals = {"teams": sum(r.teams for r in rows), "visited": sum(r.visited for r in rows),
               "never": sum(len(r.never) for r in rows)}
     return render(request, "assurance/coverage.html", {"rows": rows, "totals": totals})
+
+
+# Accreditation
+
+
+@login_required
+def accreditation_index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    leads = assurance_rules.can_run_accreditation(user)
+    if leads or assurance_rules.is_executive(user):
+        visible = Assessment.objects.all()
+    else:
+        mine = Assessment.objects.filter(assessors=user).values("pk")
+        visible = Assessment.objects.filter(Q(pk__in=mine) | Q(team_id=user.team_id, status=AssessmentStatus.PUBLISHED))
+    page = Paginator(visible.select_related("team", "team__directorate", "framework").order_by("-visit_date", "-pk"),
+                     PAGE).get_page(request.GET.get("page"))
+    query = request.GET.get("team", "").strip()[:100]
+    return render(request, "assurance/accreditation_index.html", {
+        "page": page, "assessments": page.object_list, "leads": leads, "query": query,
+        "found": find_teams(query) if leads and query else [], "framework": Framework.objects.in_force(),
+        "sees_trust": assurance_rules.can_see_trust_accreditation(user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_new(request: HttpRequest, team_pk: int) -> HttpResponse:
+    if not assurance_rules.can_run_accreditation(request.user):
+        raise PermissionDenied("Assessment visits are arranged by accreditation leads.")
+    team = get_object_or_404(Team.objects.select_related("directorate"), pk=team_pk, active=True)
+    form = AssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = start_assessment(team=team, visit_date=form.cleaned_data["visit_date"],
+                                          assessors=list(form.cleaned_data["assessors"]), by=request.user)
+        except AccreditationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"The assessment visit to {team} is arranged; its assessors can record it.")
+            return redirect(assessment)
+    return render(request, "assurance/assessment_form.html", {"form": form, "team": team,
+                                                              "framework": Framework.objects.in_force()})
+
+
+def _assessment_for(request: HttpRequest, pk: int) -> Assessment:
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("team", "team__directorate", "framework", "published_by")
+        .prefetch_related("assessors"), pk=pk)
+    if not assurance_rules.can_see_assessment(request.user, assessment):
+        raise Http404("No such assessment.")
+    return assessment
+
+
+def _render_assessment(request: HttpRequest, assessment: Assessment, *, judgements_form=None, publish_form=None,
+                       action_form=None) -> HttpResponse:
+    user = request.user
+    judged = {j.standard_id: j for j in assessment.judgements.select_related("standard")
+              .prefetch_related("ideas__project")}
+    standards = list(assessment.framework.standards.all())
+    may_judge = assurance_rules.can_judge(user, assessment)
+    may_publish = assurance_rules.can_publish(user, assessment)
+    if may_judge and judgements_form is None:
+        judgements_form = JudgementsForm(standards=standards, judgements=judged)
+    earlier = earlier_findings(assessment)
+    groups: dict[str, list] = {}
+    for standard in standards:
+        groups.setdefault(standard.group, []).append({
+            "standard": standard, "judgement": judged.get(standard.pk), "earlier": earlier.get(standard.code)})
+    fields = {s.pk: (rating, evidence) for s, rating, evidence in judgements_form.rows()} if judgements_form else {}
+    for rows in groups.values():
+        for row in rows:
+            row["fields"] = fields.get(row["standard"].pk)
+    may_start_ideas = assurance_rules.can_start_idea_from_area(user, assessment)
+    status = 400 if any(f is not None and f.is_bound for f in (judgements_form, publish_form, action_form)) else 200
+    return render(request, "assurance/assessment.html", {
+        "assessment": assessment, "groups": groups, "judgements_form": judgements_form if may_judge else None,
+        "publish_form": (publish_form or PublishForm(initial={"report": assessment.report})) if may_publish else None,
+        "action_form": (action_form or ActionForm(team=assessment.team, prefix="action"))
+        if assessment.is_published and assurance_rules.can_run_accreditation(user) else None,
+        "actions": assessment.actions.select_related("owner"), "today": timezone.localdate(),
+        "lead_form": LeadForm(team=assessment.team) if may_start_ideas else None,
+        "judged": len(judged), "total": len(standards), "earlier_date": next(iter(earlier.values()))["date"]
+        if earlier else None,
+    }, status=status)
+
+
+@login_required
+def assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_assessment(request, _assessment_for(request, pk))
+
+
+@login_required
+@require_POST
+def assessment_judge(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _assessment_for(request, pk)
+    if not assurance_rules.can_judge(request.user, record):
+        raise PermissionDenied("Judgements are recorded by the visit's own assessors until the report is published.")
+    standards = list(record.framework.standards.all())
+    form = JudgementsForm(request.POST, standards=standards, judgements={})
+    if not form.is_valid():
+        return _render_assessment(request, record, judgements_form=form)
+    try:
+        saved = save_judgements(record, form.judged(), by=request.user)
+    except AccreditationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{saved} judgement{'s' if saved != 1 else ''} saved.")
+    return redirect(record)
+
+
+@login_required
+@require_POST
+def assessment_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _assessment_for(request, pk)
+    if not assurance_rules.can_publish(request.user, record):
+        raise PermissionDenied("The report is published by an accreditation lead.")
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        try:
+            record = publish(record, report=form.cleaned_data["report"], by=request.user)
+        except AccreditationError as error:
+            form.add_error("report" if "report" in str(error) else None, str(error))
+        else:
+            messages.success(request, f"The report is published: {record.get_award_display()}, re-accreditation due "
+                             f"{record.due_on:%-d %B %Y}. The team can read it now.")
+            return redirect(record)
+    return _render_assessment(request, record, publish_form=form)
+
+
+@login_required
+@require_POST
+def assessment_action(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _assessment_for(request, pk)
+    if not (record.is_published and assurance_rules.can_run_accreditation(request.user)):
+        raise PermissionDenied("Actions from an accreditation are agreed by an accreditation lead.")
+    form = ActionForm(request.POST, team=record.team, prefix="action")
+    if form.is_valid() and not form.is_action:
+        form.add_error("description", "Say what is to be done.")
+    if form.is_valid():
+        data = form.cleaned_data
+        add_assessment_action(record, NewAction(data["description"], data["owner"], data["due"]), by=request.user)
+        messages.success(request, "The action is added; its owner has been told.")
+        return redirect(record)
+    return _render_assessment(request, record, action_form=form)
+
+
+@login_required
+@require_POST
+def judgement_idea(request: HttpRequest, pk: int) -> HttpResponse:
+    judgement = get_object_or_404(Judgement.objects.select_related("standard", "assessment"), pk=pk)
+    record = _assessment_for(request, judgement.assessment_id)
+    if not assurance_rules.can_start_idea_from_area(request.user, record) or judgement.rating == Rating.MET:
+        raise PermissionDenied("An idea is started from an area for improvement by the team or a lead.")
+    judgement.assessment = record
+    form = LeadForm(request.POST, team=record.team)
+    if not form.is_valid():
+        messages.error(request, "Choose who in the team leads the idea.")
+        return redirect(record)
+    project = start_area_idea(judgement, lead=form.cleaned_data["lead"], by=request.user)
+    if request.user.has_perm("projects.edit_idea", project):
+        messages.success(request, "An idea draft is started from the area for improvement.")
+        return redirect("projects:idea_edit", pk=project.pk)
+    messages.success(request, f"An idea draft is started for {project.lead.name} and the team.")
+    return redirect(record)
+
+
+@login_required
+def accreditation_trust(request: HttpRequest) -> HttpResponse:
+    if not assurance_rules.can_see_trust_accreditation(request.user):
+        raise PermissionDenied("The trust view of accreditation is for accreditation leads and executives.")
+    latest = latest_published()
+    bars = pareto(latest)
+    return render(request, "assurance/accreditation_trust.html", {
+        "by_directorate": awards_by_directorate(latest), "awards": Award.choices, "bars": bars,
+        "chart": mark_safe(pareto_svg([(b.code, b.text, b.count, b.cumulative_pct) for b in bars])),  # noqa: S308
+        "due": teams_due(latest),
+    })
