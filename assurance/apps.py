@@ -8,13 +8,15 @@ class AssuranceConfig(AppConfig):
     def ready(self) -> None:
         import rules as rules_lib
 
+        from forums import agenda_sources
         from notifications.kinds import Delivery, Kind
         from notifications.kinds import register as register_kind
         from organisation.navigation import NavEntry, register
         from organisation.rules import is_qi_admin
 
-        from . import rules, services
+        from . import huddles, rules, services
 
+        register(NavEntry("My team's quality", "assurance:my_team", rules.has_team, order=39, group="Quality"))
         register(NavEntry("WalkRounds", "assurance:index", rules_lib.is_authenticated, order=40, group="Quality"))
         register(NavEntry("WalkRound schedule", "assurance:schedule", rules.can_plan_walkrounds, order=41,
                           group="Quality"))
@@ -27,5 +29,8 @@ class AssuranceConfig(AppConfig):
                           rules.is_executive | is_qi_admin, order=44, group="Quality"))
         register_kind(Kind(services.ACTION_ASSIGNED_KIND, "WalkRound and accreditation actions given to you",
                            default=Delivery.IMMEDIATE, order=40))
+        register_kind(Kind(huddles.ESCALATION_KIND, "Huddle escalations you own", default=Delivery.IMMEDIATE,
+                           order=42))
+        agenda_sources.register(huddles.agenda_escalations)
         register_kind(Kind(services.ACTION_DUE_KIND, "Your actions that are overdue", default=Delivery.DIGEST,
                            order=41))

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from organisation.directory import person_kind, person_label
-from organisation.models import Team, User
+from organisation.models import Role, Team, User
 from organisation.widgets import FastSelect, PickerSelect
 
 from .accreditation import assessors
-from .models import ActionStatus, IdeaSource, Rating
+from .models import ActionStatus, EscalationStatus, IdeaSource, IssueOutcome, Rating
 from .services import ALLOWED_ACTION_MOVES, executives
 
 SUGGESTED_TEAM_PEOPLE = 25
@@ -197,3 +198,73 @@ class LeadForm(forms.Form):
     def __init__(self, *args, team: Team, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = User.objects.filter(is_active=True, team=team).order_by("display_name")
+
+
+# Huddles
+
+
+class HuddleForm(forms.Form):
+    date = forms.DateField(widget=DATE, initial=timezone.localdate)
+    attendance = forms.IntegerField(label="How many attended?", min_value=1, max_value=200)
+
+    def clean_date(self) -> dt.date:
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future: log a huddle once it has happened.")
+        return day
+
+
+class HuddleIssueForm(forms.Form):
+    description = forms.CharField(max_length=300, required=False, label="Issue raised",
+                                  help_text="No names or details of patients: this shows to the directorate")
+    outcome = forms.ChoiceField(choices=[("", "—"), *IssueOutcome.choices], required=False, widget=FastSelect)
+    owner = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False,
+                                   label="Owner in the directorate (if escalated)")
+
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(is_active=True).select_related("team", "external_organisation")
+        directorate = team.directorate
+        leaders = [pk for pk in (directorate.service_director_id, directorate.clinical_director_id) if pk]
+        self.fields["owner"].widget = PickerSelect(
+            search_url=reverse("organisation:people_search"), search_label="Someone else? Find them by name",
+            blank="Choose who owns it",
+            suggest=lambda: _people_rows(people.filter(Q(pk__in=leaders) | Q(
+                role_assignments__directorate=directorate, role_assignments__role=Role.SPONSOR)).distinct()),
+            chosen=lambda pks: _people_rows(people.filter(pk__in=pks)))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        description, outcome = data.get("description"), data.get("outcome")
+        if description and not outcome:
+            self.add_error("outcome", "Say whether it was resolved locally or escalated.")
+        if outcome and not description:
+            self.add_error("description", "Say what the issue was.")
+        if outcome == IssueOutcome.ESCALATED and not data.get("owner") and "owner" not in self.errors:
+            self.add_error("owner", "Choose who in the directorate owns the escalation.")
+        return data
+
+    @property
+    def is_issue(self) -> bool:
+        return bool(self.cleaned_data.get("description"))
+
+
+class BaseIssueFormSet(forms.BaseFormSet):
+    def __init__(self, *args, team: Team, **kwargs) -> None:
+        self.team = team
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "team": self.team}
+
+
+IssueFormSet = forms.formset_factory(HuddleIssueForm, formset=BaseIssueFormSet, extra=3, max_num=10)
+
+
+class EscalationForm(forms.Form):
+    status = forms.ChoiceField(choices=EscalationStatus.choices, widget=FastSelect)
+    note = forms.CharField(max_length=300, required=False, label="Note")
+
+
+class BoardLinkForm(forms.Form):
+    label = forms.CharField(max_length=120, label="Where is the screen?", initial="Nurses' station")

@@ -348,3 +348,125 @@ class Judgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.standard.code}: {self.get_rating_display()}"
+
+
+# Quality control: huddles, escalation and the ward's wall board
+
+
+class BoardLinkQuerySet(models.QuerySet):
+    def live(self) -> BoardLinkQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class BoardLink(models.Model):
+    """A read-only link to a team's huddle board for a wall screen: no sign-in, revocable, and the secret is
+    shown once when issued (only its hash is kept, like an API token)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="board_links")
+    label = models.CharField(max_length=120, help_text="Where the screen is, e.g. “Nurses' station”")
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    objects = BoardLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["team", "-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(revoked_at__isnull=False) | Q(revoked_by__isnull=True),
+                                              name="board_link_revoked_by_only_when_revoked")]
+
+    def __str__(self) -> str:
+        return f"{self.team} board ({self.label})"
+
+
+class Huddle(models.Model):
+    """A team's safety huddle: when, how many came, and the issues raised."""
+
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="huddles")
+    date = models.DateField()
+    attendance = models.PositiveSmallIntegerField("how many attended")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["team", "-date"], name="huddle_team_date_idx")]
+        constraints = [models.CheckConstraint(condition=Q(attendance__gte=1), name="huddle_attended")]
+
+    def __str__(self) -> str:
+        return f"Huddle of {self.team} on {self.date:%-d %b %Y}"
+
+
+class IssueOutcome(models.TextChoices):
+    RESOLVED = "resolved", "Resolved locally"
+    ESCALATED = "escalated", "Escalated to the directorate"
+
+
+class HuddleIssue(models.Model):
+    huddle = models.ForeignKey(Huddle, on_delete=models.CASCADE, related_name="issues")
+    description = models.CharField(max_length=300, help_text="No names or details of patients")
+    outcome = models.CharField(max_length=10, choices=IssueOutcome.choices)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class EscalationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+
+
+class EscalationQuerySet(models.QuerySet):
+    def unresolved(self) -> EscalationQuerySet:
+        return self.filter(status=EscalationStatus.OPEN)
+
+    def unresolved_since(self, before: dt.datetime) -> EscalationQuerySet:
+        return self.unresolved().filter(raised_at__lt=before)
+
+
+class Escalation(models.Model):
+    """An issue a team could not resolve itself, taken to the directorate with an owner until resolved."""
+
+    issue = models.OneToOneField(HuddleIssue, on_delete=models.CASCADE, related_name="escalation")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="escalations")
+    directorate = models.ForeignKey("organisation.Directorate", on_delete=models.PROTECT, related_name="escalations")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="escalations")
+    status = models.CharField(max_length=10, choices=EscalationStatus.choices, default=EscalationStatus.OPEN)
+    raised_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        indexes = [models.Index(fields=["directorate", "status", "raised_at"], name="escalation_open_idx")]
+        constraints = [models.CheckConstraint(
+            condition=Q(status="open", resolved_at__isnull=True) | Q(status="resolved", resolved_at__isnull=False),
+            name="escalation_resolved_at_iff_resolved")]
+
+    def __str__(self) -> str:
+        return f"Escalation from {self.team}: {self.issue}"
+
+
+class EscalationUpdate(models.Model):
+    """One change to an escalation (append-only): its status, its owner, or a note."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="updates")
+    to_status = models.CharField(max_length=10, choices=EscalationStatus.choices)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.escalation_id}: {self.to_status}"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import rules
 
-from organisation.rules import is_board_member, is_qi_admin
+from organisation.models import Directorate, Role
+from organisation.rules import directorates_with_role, is_board_member, is_improvement_advisor, is_qi_admin
 
 from . import accreditation
 
@@ -80,3 +81,46 @@ can_see_assessment = is_accreditation_lead | is_executive | (is_assessor & asses
 can_judge = is_draft_assessment & (is_accreditation_lead | (is_assessor & assesses))
 can_publish = is_draft_assessment & is_accreditation_lead
 can_start_idea_from_area = is_published & (on_team_of | is_accreditation_lead)
+
+
+# Huddles and escalation (objects here are teams, directorates and escalations)
+
+
+def _directorate_id(obj) -> int | None:
+    return obj.pk if isinstance(obj, Directorate) else getattr(obj, "directorate_id", None)
+
+
+@rules.predicate
+def is_of_team(user, team) -> bool:
+    return team is not None and user.team_id is not None and user.team_id == team.pk
+
+
+@rules.predicate
+def leads_directorate(user, obj) -> bool:
+    """Chairs, co-chairs and sponsors of the directorate (of a team, an escalation or the directorate itself)."""
+    directorate_id = _directorate_id(obj) if obj is not None else None
+    return directorate_id is not None and directorate_id in directorates_with_role(
+        user, Role.FORUM_CHAIR, Role.FORUM_CO_CHAIR, Role.SPONSOR)
+
+
+@rules.predicate
+def of_directorate(user, obj) -> bool:
+    directorate_id = _directorate_id(obj) if obj is not None else None
+    return directorate_id is not None and user.directorate_id == directorate_id
+
+
+@rules.predicate
+def owns_escalation(user, escalation) -> bool:
+    return escalation is not None and escalation.owner_id == user.pk
+
+
+@rules.predicate
+def has_team(user) -> bool:
+    return getattr(user, "team_id", None) is not None
+
+
+can_record_huddle = is_of_team | is_qi_admin
+can_see_huddles = is_of_team | leads_directorate | is_executive | is_qi_admin | is_improvement_advisor
+can_update_escalation = owns_escalation | leads_directorate | is_qi_admin
+can_see_directorate_quality = of_directorate | leads_directorate | is_executive | is_qi_admin | is_improvement_advisor
+can_issue_board_links = is_qi_admin

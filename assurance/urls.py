@@ -25,3 +25,17 @@ urlpatterns += [
     path("accreditation/<int:pk>/actions/", views.assessment_action, name="assessment_action"),
     path("accreditation/judgements/<int:pk>/idea/", views.judgement_idea, name="judgement_idea"),
 ]
+
+urlpatterns += [
+    path("teams/<int:team_pk>/huddles/", views.team_huddles, name="team_huddles"),
+    path("teams/<int:team_pk>/board-links/", views.board_link_new, name="board_link_new"),
+    path("board-links/<int:pk>/revoke/", views.board_link_revoke, name="board_link_revoke"),
+    path("wall/<str:secret>/", views.wall_board, name="wall_board"),
+    path("escalations/<int:pk>/", views.escalation_update, name="escalation_update"),
+    path("directorates/<slug:slug>/", views.directorate, name="directorate"),
+]
+
+urlpatterns += [
+    path("teams/<int:team_pk>/", views.team, name="team"),
+]
+urlpatterns += [path("my-team/", views.my_team, name="my_team")]

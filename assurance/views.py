@@ -12,12 +12,13 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organisation.directory import find_teams
-from organisation.models import Team
+from organisation.models import Directorate, Team
 from organisation.rules import is_qi_admin
 
 from . import rules as assurance_rules
@@ -39,6 +40,10 @@ from .forms import (
     ActionFormSet,
     ActionStatusForm,
     AssessmentForm,
+    BoardLinkForm,
+    EscalationForm,
+    HuddleForm,
+    IssueFormSet,
     JudgementsForm,
     LeadForm,
     PlanForm,
@@ -46,18 +51,36 @@ from .forms import (
     StartIdeaForm,
     WalkRoundForm,
 )
+from .huddles import (
+    ESCALATE_AFTER_DAYS,
+    HuddleError,
+    NewIssue,
+    escalations_for,
+    issue_board_link,
+    link_for,
+    overdue_cutoff,
+    record_huddle,
+    revoke_board_link,
+    update_escalation,
+)
+from .huddles import board as huddle_board
 from .models import (
     Action,
     ActionUpdate,
     Assessment,
     AssessmentStatus,
     Award,
+    BoardLink,
+    Escalation,
     Framework,
+    Huddle,
+    HuddleIssue,
     Judgement,
     PlannedWalkRound,
     Rating,
     WalkRound,
 )
+from .quality import directorate_rollup, team_quality
 from .services import (
     ActionError,
     NewAction,
@@ -425,3 +448,141 @@ def accreditation_trust(request: HttpRequest) -> HttpResponse:
         "chart": mark_safe(pareto_svg([(b.code, b.text, b.count, b.cumulative_pct) for b in bars])),  # noqa: S308
         "due": teams_due(latest),
     })
+
+
+# Huddles, escalation and the wall board
+
+
+def _team_for(team_pk: int) -> Team:
+    return get_object_or_404(Team.objects.select_related("directorate"), pk=team_pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_huddles(request: HttpRequest, team_pk: int) -> HttpResponse:
+    team = _team_for(team_pk)
+    user = request.user
+    if not assurance_rules.can_see_huddles(user, team):
+        raise PermissionDenied("A team's huddle log is for the team, its directorate's leaders and the QI department.")
+    may_record = assurance_rules.can_record_huddle(user, team)
+    form = HuddleForm(request.POST or None) if may_record else None
+    issues = IssueFormSet(request.POST or None, team=team, prefix="issues") if may_record else None
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied("A huddle is logged by the team itself.")
+        if form.is_valid() and issues.is_valid():
+            data = form.cleaned_data
+            record_huddle(team=team, date=data["date"], attendance=data["attendance"], by=user, issues=[
+                NewIssue(i.cleaned_data["description"], i.cleaned_data["outcome"], i.cleaned_data.get("owner"))
+                for i in issues if i.is_issue])
+            messages.success(request, "The huddle is logged. Escalated issues have gone to the directorate.")
+            return redirect("assurance:team_huddles", team.pk)
+    page = Paginator(Huddle.objects.filter(team=team).prefetch_related(
+        Prefetch("issues", queryset=HuddleIssue.objects.select_related("escalation", "escalation__owner")))
+        .order_by("-date", "-pk"), 20).get_page(request.GET.get("page"))
+    links = (BoardLink.objects.filter(team=team).select_related("created_by", "revoked_by")
+             if assurance_rules.can_issue_board_links(user) else None)
+    return render(request, "assurance/huddles.html", {
+        "team": team, "form": form, "issues": issues, "page": page, "huddles": page.object_list, "links": links,
+        "link_form": BoardLinkForm() if links is not None else None,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def board_link_new(request: HttpRequest, team_pk: int) -> HttpResponse:
+    team = _team_for(team_pk)
+    if not assurance_rules.can_issue_board_links(request.user):
+        raise PermissionDenied("Wall-board links are issued by the QI department.")
+    form = BoardLinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say where the screen is, so the link can be told apart from others.")
+        return redirect("assurance:team_huddles", team.pk)
+    link, secret = issue_board_link(team, label=form.cleaned_data["label"], by=request.user)
+    url = request.build_absolute_uri(reverse("assurance:wall_board", args=[secret]))
+    return render(request, "assurance/board_link_issued.html", {"team": team, "link": link, "url": url})
+
+
+@login_required
+@require_POST
+def board_link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    link = get_object_or_404(BoardLink.objects.select_related("team"), pk=pk)
+    if not assurance_rules.can_issue_board_links(request.user):
+        raise PermissionDenied("Wall-board links are revoked by the QI department.")
+    revoke_board_link(link, by=request.user)
+    messages.success(request, f"The board link “{link.label}” no longer works; the screen will show nothing.")
+    return redirect("assurance:team_huddles", link.team_id)
+
+
+@require_GET
+def wall_board(request: HttpRequest, secret: str) -> HttpResponse:
+    """The huddle board on the ward's wall screen: no sign-in, read-only, and no patient-identifiable data."""
+    link = link_for(secret)
+    if link is None:
+        raise Http404("This board link is not in use.")
+    response = render(request, "assurance/wall_board.html", huddle_board(link.team))
+    response["Referrer-Policy"] = "no-referrer"  # the secret is in the address
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def escalation_update(request: HttpRequest, pk: int) -> HttpResponse:
+    escalation = get_object_or_404(Escalation.objects.select_related("team", "directorate", "issue"), pk=pk)
+    if not assurance_rules.can_update_escalation(request.user, escalation):
+        raise PermissionDenied("An escalation is updated by its owner, the directorate's leaders or the QI department.")
+    form = EscalationForm(request.POST, prefix=f"e{escalation.pk}")
+    if form.is_valid():
+        try:
+            update_escalation(escalation, by=request.user, status=form.cleaned_data["status"],
+                              note=form.cleaned_data["note"])
+        except HuddleError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"The escalation from {escalation.team} is updated.")
+    else:
+        messages.error(request, "Choose a status for the escalation.")
+    return redirect("assurance:directorate", escalation.directorate.slug)
+
+
+@login_required
+def directorate(request: HttpRequest, slug: str) -> HttpResponse:
+    record = get_object_or_404(Directorate, slug=slug)
+    if not assurance_rules.can_see_directorate_quality(request.user, record):
+        raise PermissionDenied("A directorate's quality page is for its people, its leaders, executives and the QI "
+                               "department.")
+    escalations = list(escalations_for(record.pk))
+    cutoff = overdue_cutoff()
+    may_update = {e.pk for e in escalations if assurance_rules.can_update_escalation(request.user, e)}
+    for e in escalations:
+        e.overdue = e.raised_at < cutoff
+        e.form = EscalationForm(prefix=f"e{e.pk}", initial={"status": "resolved"}) if e.pk in may_update else None
+    return render(request, "assurance/directorate.html", {
+        "directorate": record, "escalations": escalations, "after_days": ESCALATE_AFTER_DAYS,
+        **directorate_rollup(record),
+    })
+
+
+@login_required
+def team(request: HttpRequest, team_pk: int) -> HttpResponse:
+    """The team's quality page: planning, control, assurance and improvement together."""
+    record = _team_for(team_pk)
+    user = request.user
+    if not assurance_rules.can_see_huddles(user, record):
+        raise PermissionDenied("A team's quality page is for the team, its directorate's leaders, executives and the "
+                               "QI department.")
+    context = team_quality(record, user=user)
+    context.update(can_huddles=True, can_walkrounds=True,
+                   can_read_reports=bool(context["award"])
+                   and assurance_rules.can_see_assessment(user, context["award"]))
+    return render(request, "assurance/team.html", context)
+
+
+@login_required
+def my_team(request: HttpRequest) -> HttpResponse:
+    if not request.user.team_id:
+        messages.info(request, "You are not in a team in the directory, so there is no team quality page to show.")
+        return redirect("assurance:index")
+    return redirect("assurance:team", request.user.team_id)
