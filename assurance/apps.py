@@ -13,8 +13,10 @@ class AssuranceConfig(AppConfig):
         from notifications.kinds import register as register_kind
         from organisation.navigation import NavEntry, register
         from organisation.rules import is_qi_admin
+        from organisation.seeding import register as register_seed_step
 
         from . import huddles, rules, services
+        from .demo import seed_assurance
 
         register(NavEntry("My team's quality", "assurance:my_team", rules.has_team, order=39, group="Quality"))
         register(NavEntry("WalkRounds", "assurance:index", rules_lib.is_authenticated, order=40, group="Quality"))
@@ -32,5 +34,6 @@ class AssuranceConfig(AppConfig):
         register_kind(Kind(huddles.ESCALATION_KIND, "Huddle escalations you own", default=Delivery.IMMEDIATE,
                            order=42))
         agenda_sources.register(huddles.agenda_escalations)
+        register_seed_step(45, "WalkRounds, accreditation and huddles", seed_assurance)
         register_kind(Kind(services.ACTION_DUE_KIND, "Your actions that are overdue", default=Delivery.DIGEST,
                            order=41))
