@@ -167,9 +167,11 @@ def _walkrounds(ctx: DemoContext) -> int:
             updates.append(ActionUpdate(action=a, from_status=ActionStatus.OPEN, to_status=a.status, by_id=a.owner_id,
                                         at=moment(a.closed_on or a.created_at.date() + dt.timedelta(days=5), 12)))
     ActionUpdate.objects.bulk_create(updates)
-    if staff is not None:  # the staff persona's home page shows an overdue action
-        Action.objects.filter(owner=staff).update(due=today - dt.timedelta(days=6), status=ActionStatus.OPEN,
-                                                  closed_on=None)
+    latest = Action.objects.filter(owner=staff).order_by("-created_at").first() if staff else None
+    if latest is not None:  # the staff persona's home page shows an overdue action
+        Action.objects.filter(pk=latest.pk).update(due=today - dt.timedelta(days=6), status=ActionStatus.OPEN,
+                                                   closed_on=None)
+        ActionUpdate.objects.filter(action=latest).exclude(to_status=ActionStatus.OPEN).delete()
     for proposal in services.proposals(per_executive=1):
         for team, _ in proposal.teams:
             services.plan_walkround(executive=proposal.executive, team=team, week_of=today + dt.timedelta(days=7),

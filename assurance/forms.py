@@ -18,7 +18,7 @@ from .models import ActionStatus, EscalationStatus, IdeaSource, IssueOutcome, Ra
 from .services import ALLOWED_ACTION_MOVES, executives
 
 SUGGESTED_TEAM_PEOPLE = 25
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _people_rows(people) -> list[tuple[int, str, str]]:
@@ -55,7 +55,7 @@ class WalkRoundForm(forms.Form):
 class ActionForm(forms.Form):
     """One follow-up action; a row left wholly empty is no action."""
 
-    description = forms.CharField(max_length=300, required=False, label="Action")
+    description = forms.CharField(max_length=300, required=False, label="What is to be done?")
     owner = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
     due = forms.DateField(widget=DATE, required=False)
 
