@@ -35,6 +35,7 @@ from .models import (
     IdeaLink,
     IssueOutcome,
     Judgement,
+    PlannedWalkRound,
     Rating,
     WalkRound,
 )
@@ -139,6 +140,11 @@ def _walkrounds(ctx: DemoContext) -> int:
     links += [through(walkround_id=w.pk, user_id=executives[1].pk) for i, w in enumerate(rows)
               if i % 8 == 3 and len(executives) > 1 and plans[i][1].pk != executives[1].pk]
     through.objects.bulk_create(links)
+    # Most were planned from the schedule a few weeks ahead; a few were fitted in when a visit fell through.
+    PlannedWalkRound.objects.bulk_create([
+        PlannedWalkRound(executive=executive, team=team, week_of=services.monday(day), walkround=w,
+                         planned_by=executive, created_at=moment(day - dt.timedelta(days=21), 9))
+        for i, (w, (team, executive, day)) in enumerate(zip(rows, plans)) if i % 13 != 0])
 
     actions = []
     for i, (w, (team, executive, day)) in enumerate(zip(rows, plans)):

@@ -13,7 +13,17 @@ from measures.services import load_summary
 from organisation.models import AnnualPriority, Directorate, StrategicObjective, Team
 from projects.models import Project, ProjectStatus
 
-from .models import OPEN_ACTION_STATUSES, Action, Assessment, AssessmentStatus, Escalation, Huddle, WalkRound
+from .huddles import ESCALATE_AFTER_DAYS
+from .models import (
+    OPEN_ACTION_STATUSES,
+    Action,
+    Assessment,
+    AssessmentStatus,
+    Escalation,
+    Huddle,
+    PlannedWalkRound,
+    WalkRound,
+)
 
 HUDDLE_WINDOW_DAYS = 28
 
@@ -97,3 +107,29 @@ def _aligned(project_ids: list[int]) -> set[int]:
     through_p = Project.priorities.through.objects.filter(project_id__in=project_ids).values_list("project_id",
                                                                                                    flat=True)
     return set(through_o) | set(through_p)
+
+
+def board_figures(as_of: dt.date) -> dict:
+    """The quality system's figures for the board report, as plain JSON (the report freezes them when it is
+    published): WalkRounds done against planned in the twelve months to `as_of`, actions open and overdue,
+    each team's latest accreditation award, and huddle escalations open (and open past the set time)."""
+    since = as_of - dt.timedelta(days=365)
+    done = WalkRound.objects.filter(date__gt=since, date__lte=as_of).count()
+    planned = PlannedWalkRound.objects.filter(week_of__gt=since, week_of__lte=as_of)
+    open_actions = Action.objects.still_open()
+    latest = (Assessment.objects.published().filter(team=OuterRef("pk"), visit_date__lte=as_of)
+              .order_by("-visit_date", "-pk").values("award")[:1])
+    awards = dict(Team.objects.filter(active=True).annotate(award=Subquery(latest)).exclude(award=None)
+                  .values_list("award").annotate(n=Count("pk")).order_by())
+    now = timezone.now()
+    labels = dict(Assessment._meta.get_field("award").choices)
+    return {
+        "walkrounds_done": done, "walkrounds_planned": planned.count(),
+        "planned_done": planned.filter(walkround__isnull=False).count(),
+        "actions_open": open_actions.count(), "actions_overdue": open_actions.filter(due__lt=as_of).count(),
+        "awards": [{"award": key, "label": labels[key], "teams": awards.get(key, 0)} for key in labels],
+        "escalations_open": Escalation.objects.unresolved().count(),
+        "escalations_overdue": Escalation.objects.unresolved_since(now - dt.timedelta(days=ESCALATE_AFTER_DAYS))
+        .count(),
+        "escalate_after_days": ESCALATE_AFTER_DAYS,
+    }
