@@ -176,3 +176,16 @@ def test_the_assessment_page_keeps_a_flat_query_count(client, visit, assessor, l
     judge_all(visit, met=20, by=assessor)
     with django_assert_max_num_queries(baseline + 1):
         client.get(visit.get_absolute_url())
+
+
+def test_an_assessor_may_not_agree_actions_or_start_the_teams_ideas(client, visit, assessor, lead, judge_all,
+                                                                     outsider):
+    judge_all(visit, met=25, by=assessor)
+    publish(visit, report="Good", by=lead)
+    unmet = visit.judgements.filter(rating="not_met").first()
+    client.force_login(assessor)
+    assert client.post(reverse("assurance:assessment_action", args=[visit.pk]),
+                       {"action-description": "x"}).status_code == 403
+    assert client.post(reverse("assurance:judgement_idea", args=[unmet.pk]), {"lead": assessor.pk}).status_code == 403
+    client.force_login(outsider)
+    assert client.post(reverse("assurance:judgement_idea", args=[unmet.pk]), {"lead": outsider.pk}).status_code == 404

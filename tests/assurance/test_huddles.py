@@ -191,3 +191,20 @@ def test_huddle_log_and_directorate_keep_flat_query_counts(client, qiadmin, ward
         grow(5)
         with django_assert_max_num_queries(baseline):
             client.get(reverse(name, args=args))
+
+
+@pytest.mark.parametrize("persona", ["outsider", "other_chair"], indirect=True)
+def test_the_team_quality_page_is_refused_outside_the_team_and_its_directorate(client, persona, ward):
+    client.force_login(persona)
+    assert client.get(reverse("assurance:team", args=[ward.pk])).status_code == 403
+
+
+def test_the_team_sees_its_four_parts_of_quality(client, staff, ward, make_walkround):
+    make_walkround(ward)
+    _indicator(ward)
+    client.force_login(staff)
+    response = client.get(reverse("assurance:my_team"), follow=True)
+    html = response.content.decode()
+    for part in ("planning", "control", "assurance", "improvement"):
+        assert f'data-testid="{part}"' in html
+    assert "Incidents of restraint" in html and "Not accredited yet" in html

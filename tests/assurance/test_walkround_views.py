@@ -211,3 +211,32 @@ def test_the_walkround_page_keeps_a_flat_query_count(client, make_walkround, war
     baseline = len(small.captured_queries)  # now: a later request resets the log
     with django_assert_max_num_queries(baseline):
         client.get(many.get_absolute_url())
+
+
+def test_an_owner_from_another_team_may_not_start_the_teams_idea(client, make_walkround, ward, outsider):
+    walkround = make_walkround(ward, actions=[("Lend two bank staff", outsider, dt.date.today())])
+    client.force_login(outsider)
+    response = client.post(reverse("assurance:idea_new", args=[walkround.pk]), {"source": "barrier"})
+    assert response.status_code == 403 and not walkround.ideas.exists()
+
+
+@pytest.mark.parametrize("persona", ["chair", "sponsor", "coach"], indirect=True)
+def test_people_outside_the_team_cannot_see_its_walkround(client, persona, make_walkround, other_ward):
+    walkround = make_walkround(other_ward)
+    client.force_login(persona)
+    assert client.get(walkround.get_absolute_url()).status_code == 404
+    assert client.post(reverse("assurance:idea_new", args=[walkround.pk]), {"source": "barrier"}).status_code == 404
+
+
+def test_the_daily_task_tells_owners_of_overdue_actions(make_walkround, ward, staff):
+    from assurance.tasks import tell_overdue_actions
+
+    make_walkround(ward, actions=[("Late one", staff, dt.date.today() - dt.timedelta(days=1))])
+    assert tell_overdue_actions.delay().get() == 1
+    assert tell_overdue_actions.delay().get() == 0
+
+
+def test_the_beat_schedule_runs_the_daily_task():
+    from django.conf import settings
+
+    assert settings.CELERY_BEAT_SCHEDULE["assurance-overdue-actions"]["task"] == "assurance.tasks.tell_overdue_actions"
