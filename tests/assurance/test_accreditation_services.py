@@ -118,3 +118,18 @@ def test_the_trust_view_reads_each_teams_latest_award(framework, ward, other_war
 def test_add_months_keeps_the_end_of_the_month():
     assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
     assert add_months(dt.date(2026, 11, 15), 3) == dt.date(2027, 2, 15)
+
+
+def test_settings_changes_go_in_the_audit_log_and_a_board_links_secret_never_does(framework, ward, qiadmin):
+    from assurance.huddles import issue_board_link
+    from audit.models import AuditEntry
+
+    framework.standards.filter(code="1.1").update(text="changed by update()")  # no signal: bulk
+    standard = framework.standards.get(code="1.2")
+    standard.text = "People are greeted by name."
+    standard.save()
+    link, _ = issue_board_link(ward, label="Office", by=qiadmin)
+    entries = AuditEntry.objects.filter(content_type__app_label="assurance")
+    assert entries.filter(object_pk=str(standard.pk), content_type__model="standard").exists()
+    link_entry = entries.get(content_type__model="boardlink", object_pk=str(link.pk))
+    assert "secret_hash" not in (link_entry.changes or {})
