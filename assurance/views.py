@@ -111,11 +111,15 @@ def index(request: HttpRequest) -> HttpResponse:
     walkrounds = WalkRound.objects.visible_to(user)
     page = Paginator(_walkround_rows(walkrounds).order_by("-date", "-pk"), PAGE).get_page(request.GET.get("page"))
     mine = Action.objects.still_open().filter(owner=user).select_related("team", "walkround").order_by("due")[:50]
+    followed = (Action.objects.still_open().filter(walkround__executives=user).exclude(owner=user)
+                .select_related("team", "owner", "walkround").order_by("due")[:50]
+                if assurance_rules.is_executive(user) else [])
     team_open = (Action.objects.still_open().filter(team_id=user.team_id).select_related("owner", "walkround")
                  .order_by("due")[:50] if user.team_id else [])
     query = request.GET.get("team", "").strip()[:100]
     return render(request, "assurance/index.html", {
-        "page": page, "walkrounds": page.object_list, "mine": mine, "team_open": team_open, "sees_all": sees_all,
+        "page": page, "walkrounds": page.object_list, "mine": mine, "followed": followed, "team_open": team_open,
+        "sees_all": sees_all,
         "query": query, "found": find_teams(query) if sees_all and query else [], "today": timezone.localdate(),
     })
 

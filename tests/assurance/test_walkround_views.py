@@ -240,3 +240,15 @@ def test_the_beat_schedule_runs_the_daily_task():
     from django.conf import settings
 
     assert settings.CELERY_BEAT_SCHEDULE["assurance-overdue-actions"]["task"] == "assurance.tasks.tell_overdue_actions"
+
+
+def test_the_executive_sees_open_actions_from_their_walkrounds_until_closed(client, make_walkround, ward, staff,
+                                                                            executive):
+    from assurance.services import update_action
+
+    action = make_walkround(ward, actions=[("Fix the door", staff, dt.date.today())]).actions.get()
+    client.force_login(executive)
+    assert "Fix the door" in client.get(reverse("assurance:index")).content.decode()
+    update_action(action, ActionStatus.DONE, by=staff)
+    html = client.get(reverse("assurance:index")).content.decode()
+    assert 'data-testid="followed-actions"' not in html
