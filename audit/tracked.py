@@ -85,6 +85,12 @@ TRACKED: tuple[Tracked, ...] = (
     Tracked("measures.Annotation", through("measure")),
     # API tokens: never the secret's hash, nor the "last used" stamp the API keeps
     Tracked("ingest.ApiToken", exclude=("secret_hash", "last_used_at"), m2m=("measures", "teams", "projects")),
+    # Assurance settings: the accreditation framework, who assesses, wall-board links (never the secret's hash,
+    # nor the "last shown" stamp). WalkRounds, actions, assessments and escalations keep their own histories.
+    Tracked("assurance.Framework"),
+    Tracked("assurance.Standard"),
+    Tracked("assurance.AccreditationRole"),
+    Tracked("assurance.BoardLink", exclude=("secret_hash", "last_seen_at")),
     # Board reports
     Tracked("board.BoardReport", exclude=("content",)),
     Tracked("board.MeasureNarrative"),

@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from assurance.quality import board_figures as quality_figures
 from measures.charts import chart_for, reading_of
 from measures.models import Annotation, ChartSnapshot, DataPoint, Domain, Measure, MeasurePhase, SPCConfig
 from measures.periods import label as period_label
@@ -227,6 +228,7 @@ def build_content(report: BoardReport, *, measures: Sequence[Measure] | None = N
         "measures": items,
         "portfolio": portfolio.figures(report.meeting_date, at=portfolio_moment(report.meeting_date)),
         "stories": stories,
+        "quality_system": quality_figures(report.meeting_date),
     }
 
 

@@ -24,6 +24,7 @@ from projects.models import ProjectStatus
 from projects.services import TransitionError
 from workspace.models import ClosureRequest
 
+from . import agenda_sources
 from .cases import attach_cases
 from .forms import AllocationChoices, Candidate, DecisionForm, MinutesForm
 from .models import DECIDABLE_KINDS, AgendaItem, AgendaKind, Forum, Meeting, Outcome
@@ -192,6 +193,7 @@ def _render_meeting(request: HttpRequest, meeting: Meeting, *, bound: dict[int, 
         "meeting": meeting,
         "forum": meeting.forum,
         "sections": _sections(items),
+        "extra_sections": agenda_sources.sections_for(meeting),
         "decided_items": decided_items,
         "undecided": undecided,
         "item_count": len(items),

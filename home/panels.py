@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from assurance.services import overdue_actions_of
 from coaching import services as coaching
 from forums.models import Forum, Meeting
 from forums.services import ensure_next_meeting
@@ -48,6 +49,12 @@ def my_projects(user) -> Panel:
     drafts = sum(1 for p in projects if p.status in (ProjectStatus.DRAFT, ProjectStatus.RETURNED))
     return Panel("home/_my_projects.html", "My ideas and projects",
                  {"projects": projects, "drafts": drafts, "can_submit": roles.can_submit_ideas(user)})
+
+
+def overdue_actions(user) -> Panel | None:
+    """The person's WalkRound and accreditation actions past their due date (one query), when there are any."""
+    actions = list(overdue_actions_of(user)[:10])
+    return Panel("home/_overdue_actions.html", "Your overdue actions", {"actions": actions}) if actions else None
 
 
 def chair_meetings(user) -> Panel:
@@ -145,6 +152,9 @@ def organisation_counts() -> dict:
 
 def panels_for(user) -> list[Panel]:
     panels = [my_projects(user)]
+    overdue = overdue_actions(user)
+    if overdue:
+        panels.append(overdue)
     if roles.is_forum_chair(user):
         panels.append(chair_meetings(user))
     if roles.is_coach(user):

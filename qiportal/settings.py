@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "coaching",
     "forums",
     "programmes",
+    "assurance",
     "ingest",
     "board",
     "audit",
@@ -301,6 +302,11 @@ CELERY_BEAT_SCHEDULE = {
     "notification-digest": {
         "task": "notifications.tasks.send_digest",
         "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 60 * 60 * 6},
+    },
+    "assurance-overdue-actions": {
+        "task": "assurance.tasks.tell_overdue_actions",
+        "schedule": crontab(hour=6, minute=30),
         "options": {"expires": 60 * 60 * 6},
     },
     "forum-meeting-reminders": {

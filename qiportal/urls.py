@@ -20,6 +20,7 @@ urlpatterns = [
     path("forums/", include("forums.urls")),
     path("coaching/", include("coaching.urls")),
     path("programmes/", include("programmes.urls")),
+    path("assurance/", include("assurance.urls")),
     path("board/", include("board.urls")),
     path("notifications/", include("notifications.urls")),
     path("discussions/", include("discussions.urls")),

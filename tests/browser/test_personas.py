@@ -4,9 +4,11 @@ import pytest
 from django.core.management import call_command
 
 EVERYONE = ["home", "projects:list", "projects:mine", "workspace:library", "projects:idea_new", "forums:index",
-            "measures:summary", "board:portfolio", "board:early_warning", "organisation:directory"]
+            "measures:summary", "board:portfolio", "board:early_warning", "organisation:directory",
+            "assurance:my_team", "assurance:index", "assurance:accreditation"]
 COACHING = ["coaching:index"]
 BOARD_REPORT = ["board:index"]
+EXECUTIVE = ["assurance:schedule", "assurance:coverage", "assurance:accreditation_trust"]
 SETTINGS = ["admin:index", "measures:config", "ingest:tokens", "ingest:api_docs", "measures:render_runs",
             "portfolio_import:start", "audit:log"]
 
@@ -17,13 +19,14 @@ EXPECTED_NAV = {
     "sponsor": EVERYONE,
     "ia": EVERYONE + COACHING + BOARD_REPORT,
     "chair": EVERYONE,
-    "board": EVERYONE + BOARD_REPORT,
-    "qiadmin": EVERYONE + COACHING + BOARD_REPORT + SETTINGS,
+    "board": EVERYONE + BOARD_REPORT + EXECUTIVE,
+    "qiadmin": EVERYONE + COACHING + BOARD_REPORT + SETTINGS + EXECUTIVE,
 }
 TOP_LEVEL = {
-    "staff": ["Home", "Projects", "Submit an idea", "QI forums", "Measures", "Reports", "Organisation"],
-    "coach": ["Home", "Projects", "Submit an idea", "QI forums", "Coaching", "Measures", "Reports", "Organisation"],
-    "qiadmin": ["Home", "Projects", "Submit an idea", "QI forums", "Coaching", "Measures", "Reports",
+    "staff": ["Home", "Projects", "Submit an idea", "QI forums", "Measures", "Quality", "Reports", "Organisation"],
+    "coach": ["Home", "Projects", "Submit an idea", "QI forums", "Coaching", "Measures", "Quality", "Reports",
+              "Organisation"],
+    "qiadmin": ["Home", "Projects", "Submit an idea", "QI forums", "Coaching", "Measures", "Quality", "Reports",
                 "Organisation", "Settings"],
 }
 
