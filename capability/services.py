@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -383,3 +383,30 @@ def cumulative_figure(board: Dashboard) -> dict:
                                      "xaxis": {"title": {"text": "Year"}, "dtick": 1},
                                      "yaxis": {"title": {"text": "People trained (cumulative)"}, "rangemode": "tozero"},
                                      "legend": {"orientation": "h"}, "margin": {"t": 40, "r": 10}}}
+
+
+# ---- courses and cohorts ----------------------------------------------------------------------------
+
+
+def save_cohort(cohort: Cohort, *, session_dates: list[dt.date], facilitators: list[User]) -> Cohort:
+    """Save a cohort with its session dates (numbered in order) and facilitators."""
+    with transaction.atomic():
+        cohort.save()
+        existing = {s.number: s for s in Session.objects.filter(cohort=cohort)}
+        for number, day in enumerate(session_dates, start=1):
+            session = existing.get(number)
+            if session is None:
+                Session.objects.create(cohort=cohort, number=number, date=day)
+            elif session.date != day:
+                session.date = day
+                session.save(update_fields=["date"])
+        cohort.facilitators.set(facilitators)
+    return cohort
+
+
+def cohorts_with_places(cohorts):
+    """Cohorts with `placed` and `waiting` counts and their first and last session dates."""
+    return cohorts.annotate(
+        placed=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED), distinct=True),
+        waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING), distinct=True),
+        starts=Min("session_set__date"), ends=Max("session_set__date"))

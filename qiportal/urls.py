@@ -19,6 +19,7 @@ urlpatterns = [
     path("measures/", include("measures.urls")),
     path("forums/", include("forums.urls")),
     path("coaching/", include("coaching.urls")),
+    path("training/", include("capability.urls")),
     path("board/", include("board.urls")),
     path("notifications/", include("notifications.urls")),
     path("discussions/", include("discussions.urls")),
