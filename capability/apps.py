@@ -8,11 +8,23 @@ class CapabilityConfig(AppConfig):
     def ready(self) -> None:
         import rules as rules_lib
 
+        from notifications.kinds import Delivery, Kind
+        from notifications.kinds import register as register_kind
+        from organisation import panels as profile_panels
         from organisation.navigation import NavEntry, register
+        from workspace import panels as workspace_panels
 
-        from .rules import can_see_dashboard
+        from . import panels, services
+        from .rules import can_manage_courses, can_see_dashboard
 
         register(NavEntry("Courses", "capability:index", rules_lib.is_authenticated, order=40, group="Training"))
         register(NavEntry("My training", "capability:mine", rules_lib.is_authenticated, order=41, group="Training"))
         register(NavEntry("Trained against needed", "capability:dashboard", can_see_dashboard, order=42,
                           group="Training"))
+        register(NavEntry("Proposed coaches", "capability:proposals", can_manage_courses, order=43, group="Training"))
+        register_kind(Kind(services.PROPOSAL_KIND, "Graduates of the coaching programme proposed for the coach pool",
+                           default=Delivery.DIGEST, order=70))
+        services.on_completed(services.propose_for_coach_pool)
+        profile_panels.register("training", "capability/_profile_panel.html", panels.profile_context, order=10)
+        workspace_panels.register("training", "capability/_team_panel.html", panels.team_context, order=10,
+                                  section="team")

@@ -145,3 +145,30 @@ class ProjectLinkForm(forms.Form):
             self.add_error("not_aligned_reason", f"“{project.title}” is not aligned to a strategic objective or "
                                                  "annual priority: say why it matters all the same.")
         return data
+
+
+class ProposalForm(forms.Form):
+    """The coach profile, prefilled from the course: 2–4 hours a week, one or two teams to start."""
+
+    decision = forms.ChoiceField(choices=[("add", "Add to the coach pool"), ("decline", "Do not add")],
+                                 widget=forms.RadioSelect, initial="add")
+    hours_per_week = forms.DecimalField(min_value=2, max_value=4, decimal_places=1, initial=2)
+    max_teams = forms.IntegerField(label="Maximum concurrent teams", min_value=1, max_value=6, initial=2)
+    supervisor = forms.CharField(required=False, help_text="The supervising Improvement Advisor's e-mail address "
+                                                           "or username")
+    reason = forms.CharField(required=False, max_length=300, label="Reason (needed when not adding)")
+
+    def clean_supervisor(self) -> User | None:
+        text = self.cleaned_data["supervisor"]
+        if not text.strip():
+            return None
+        person = find_person(text)
+        if person is None:
+            raise forms.ValidationError(f"Nobody is known as “{text}”.")
+        return person
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "decline" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why this graduate is not added to the coach pool.")
+        return data

@@ -329,3 +329,40 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment.person} {'attended' if self.attended else 'absent'} {self.session}"
+
+
+class ProposalOutcome(models.TextChoices):
+    ADDED = "added", "Added to the coach pool"
+    DECLINED = "declined", "Not added"
+
+
+class CoachProposalQuerySet(models.QuerySet):
+    def open(self) -> CoachProposalQuerySet:
+        return self.filter(outcome="")
+
+
+class CoachProposal(models.Model):
+    """Completing the coaching programme proposes the graduate for the coach pool; the QI department
+    decides once, with a profile prefilled from what the course knows. The decision is a record."""
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="coach_proposal")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coach_proposals")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    suggested_supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                             on_delete=models.SET_NULL, related_name="+",
+                                             help_text="An Improvement Advisor who facilitated the cohort")
+    outcome = models.CharField(max_length=10, choices=ProposalOutcome.choices, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    objects = CoachProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        constraints = [models.CheckConstraint(condition=Q(outcome="") | Q(decided_at__isnull=False),
+                                              name="coach_proposal_decided_with_date")]
+
+    def __str__(self) -> str:
+        return f"{self.person} for the coach pool"

@@ -14,20 +14,26 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 from django.utils import timezone
 
-from organisation.models import Directorate, StaffGroup, User
+from coaching.services import add_to_pool
+from notifications.services import notify
+from organisation.models import CoachProfile, Directorate, Role, RoleAssignment, StaffGroup, User
+from organisation.rules import has_role
 from projects.models import Project
 
 from .models import (
     Attendance,
     Audience,
+    CoachProposal,
     Cohort,
     Course,
     DoseTarget,
     Enrolment,
     EnrolmentEvent,
     EnrolmentStatus,
+    ProposalOutcome,
     Route,
     Session,
     leaver_q,
@@ -410,3 +416,47 @@ def cohorts_with_places(cohorts):
         placed=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED), distinct=True),
         waiting=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITING), distinct=True),
         starts=Min("session_set__date"), ends=Max("session_set__date"))
+
+
+# ---- the coach pool -----------------------------------------------------------------------------------
+
+PROPOSAL_KIND = "coach_proposal"
+
+
+def propose_for_coach_pool(enrolment: Enrolment, by=None) -> CoachProposal | None:
+    """Completing the coaching programme proposes the graduate for the coach pool (once), and tells the
+    QI department. A person already coaching is simply marked trained."""
+    if not enrolment.cohort.course.makes_coaches:
+        return None
+    person = enrolment.person
+    profile = CoachProfile.objects.filter(user=person).first()
+    if profile is not None and has_role(person, Role.COACH):
+        if profile.trained_on is None:
+            profile.trained_on = enrolment.completed_on
+            profile.save(update_fields=["trained_on"])
+        return None
+    advisor = (enrolment.cohort.facilitators.filter(role_assignments__role=Role.IMPROVEMENT_ADVISOR)
+               .order_by("pk").first())
+    proposal, created = CoachProposal.objects.get_or_create(
+        enrolment=enrolment, defaults={"person": person, "suggested_supervisor": advisor})
+    if created:
+        admins = RoleAssignment.objects.filter(role=Role.QI_ADMIN).values_list("user_id", flat=True)
+        notify(admins, kind=PROPOSAL_KIND, key=f"coach-proposal-{proposal.pk}",
+               text=f"{person.name} completed {enrolment.cohort.course} and is proposed for the coach pool",
+               url=reverse("capability:proposals"))
+    return proposal
+
+
+def decide_proposal(proposal: CoachProposal, *, by, add: bool, reason: str = "", hours_per_week=2,
+                    max_teams: int = 2, supervisor=None) -> CoachProposal:
+    with transaction.atomic():
+        proposal = CoachProposal.objects.select_for_update().select_related("person", "enrolment").get(pk=proposal.pk)
+        if proposal.outcome:
+            raise EnrolmentError(f"The proposal of {proposal.person.name} was already decided.")
+        if add:
+            add_to_pool(proposal.person, hours_per_week=hours_per_week, max_teams=max_teams, supervisor=supervisor,
+                        trained_on=proposal.enrolment.completed_on)
+        proposal.outcome = ProposalOutcome.ADDED if add else ProposalOutcome.DECLINED
+        proposal.decided_by, proposal.decided_at, proposal.reason = by, timezone.now(), reason[:300]
+        proposal.save(update_fields=["outcome", "decided_by", "decided_at", "reason"])
+    return proposal

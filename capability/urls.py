@@ -16,6 +16,9 @@ urlpatterns = [
     path("cohorts/<int:pk>/attendance/", views.attendance, name="attendance"),
     path("cohorts/<int:pk>/enrol/", views.enrol, name="enrol"),
     path("cohorts/<int:pk>/nominate/", views.nominate, name="nominate"),
+    path("coach-pool/", views.proposals, name="proposals"),
+    path("coach-pool/<int:pk>/", views.proposal_decide, name="proposal_decide"),
+    path("enrolments/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
     path("enrolments/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("enrolments/<int:pk>/project/", views.link_project, name="link_project"),
 ]

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from organisation.rules import is_qi_admin
 
 from . import rules, services
+from .certificate import certificate_pdf
 from .export import dashboard_workbook
-from .forms import AttendanceForm, CohortForm, NominateForm, ProjectLinkForm
-from .models import Attendance, Cohort, Course, Enrolment, EnrolmentStatus, Route
+from .forms import AttendanceForm, CohortForm, NominateForm, ProjectLinkForm, ProposalForm
+from .models import Attendance, CoachProposal, Cohort, Course, Enrolment, EnrolmentStatus, Route
 
 
 def _course(slug: str, user) -> Course:
@@ -258,4 +259,53 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(dashboard_workbook(board),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="trained-against-needed-{board.year}.xlsx"'
+    return response
+
+
+@login_required
+def proposals(request: HttpRequest) -> HttpResponse:
+    """Graduates of the coaching programme proposed for the coach pool, each with a prefilled profile."""
+    if not rules.can_manage_courses(request.user):
+        raise PermissionDenied("The coach pool is kept by the QI department.")
+    open_ones = list(CoachProposal.objects.open().select_related(
+        "person", "person__team", "suggested_supervisor", "enrolment__cohort__course"))
+    rows = [(p, ProposalForm(prefix=f"p{p.pk}", initial={
+        "supervisor": p.suggested_supervisor.email or p.suggested_supervisor.username
+        if p.suggested_supervisor else ""})) for p in open_ones]
+    decided = CoachProposal.objects.exclude(outcome="").select_related("person", "decided_by")[:20]
+    return render(request, "capability/proposals.html", {"rows": rows, "decided": decided})
+
+
+@login_required
+@require_POST
+def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    if not rules.can_manage_courses(request.user):
+        raise PermissionDenied("The coach pool is kept by the QI department.")
+    proposal = get_object_or_404(CoachProposal.objects.select_related("person"), pk=pk)
+    form = ProposalForm(request.POST, prefix=f"p{proposal.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decide_proposal(proposal, by=request.user, add=data["decision"] == "add", reason=data["reason"],
+                                     hours_per_week=data["hours_per_week"], max_teams=data["max_teams"],
+                                     supervisor=data["supervisor"])
+        except services.EnrolmentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{proposal.person.name} "
+                             + ("is now a QI coach." if data["decision"] == "add" else "was not added."))
+        return redirect("capability:proposals")
+    rows = [(proposal, form)]
+    return render(request, "capability/proposals.html", {"rows": rows, "decided": []}, status=400)
+
+
+@login_required
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person's own certificate; the QI department and the cohort's facilitators may print it too."""
+    enrolment = get_object_or_404(Enrolment.objects.completed().select_related("person", "cohort__course", "project"),
+                                  pk=pk)
+    if enrolment.person_id != request.user.pk and not rules.can_manage_cohort(request.user, enrolment.cohort):
+        raise Http404("No such certificate.")
+    response = HttpResponse(certificate_pdf(enrolment), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-{enrolment.cohort.course.slug}.pdf"'
     return response

@@ -273,6 +273,8 @@ class CoachProfile(models.Model):
         help_text="The Improvement Advisor who supervises this coach monthly",
     )
     accepting_teams = models.BooleanField(default=True)
+    trained_on = models.DateField("completed the coaching programme on", null=True, blank=True,
+                                  help_text="Set by capability when the coach completes the coaching programme")
     # How many running projects the coach has now. Kept by the coaching app whenever an allocation or a
     # project's status changes (and recounted nightly), so capacity is read, never counted, on each page.
     current_teams = models.PositiveIntegerField(default=0, editable=False)

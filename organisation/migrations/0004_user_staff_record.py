@@ -30,4 +30,9 @@ class Migration(migrations.Migration):
             model_name='user',
             constraint=models.UniqueConstraint(condition=models.Q(('staff_number', ''), _negated=True), fields=('staff_number',), name='staff_number_unique'),
         ),
+        migrations.AddField(
+            model_name='coachprofile',
+            name='trained_on',
+            field=models.DateField(blank=True, help_text='Set by capability when the coach completes the coaching programme', null=True, verbose_name='completed the coaching programme on'),
+        ),
     ]
