@@ -172,3 +172,9 @@ class ProposalForm(forms.Form):
         if data.get("decision") == "decline" and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why this graduate is not added to the coach pool.")
         return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="The L&D system's export (CSV or Excel)",
+                           help_text="Columns: e-mail or staff number, cohort, session (number) or date, attended "
+                                     "(yes/no, or 'completed' for the whole course)")

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ops.models import StagedImport
 from organisation.models import Directorate, Role, RoleAssignment, StaffGroup
 from projects.models import Project
 
@@ -366,3 +367,19 @@ class CoachProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} for the coach pool"
+
+
+class AttendanceImport(StagedImport):
+    """A learning and development system's export of attendance for one course, staged between the preview
+    and the import. Each row also holds "person_id", "cohort_id", "session_ids", "attended", "enrol"."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="imports")
+    enrolled_count = models.PositiveIntegerField(default=0)
+    changed_count = models.PositiveIntegerField(default=0)
+    completed_count = models.PositiveIntegerField(default=0)
+
+    class Meta(StagedImport.Meta):
+        pass
+
+    def get_absolute_url(self) -> str:
+        return reverse("capability:import_batch", args=[self.pk])

@@ -166,10 +166,10 @@ def record_attendance(cohort: Cohort, marks: dict[tuple[int, int], bool], *, by=
     enrolment_ids = set(Enrolment.objects.filter(cohort=cohort).values_list("pk", flat=True))
     session_ids = set(Session.objects.filter(cohort=cohort).values_list("pk", flat=True))
     marks = {k: v for k, v in marks.items() if k[0] in enrolment_ids and k[1] in session_ids}
-    return _write_marks(marks, by=by, imported=imported)
+    return write_marks(marks, by=by, imported=imported)
 
 
-def _write_marks(marks: dict[tuple[int, int], bool], *, by=None, imported: bool = False) -> int:
+def write_marks(marks: dict[tuple[int, int], bool], *, by=None, imported: bool = False) -> int:
     if not marks:
         return 0
     now = timezone.now()
@@ -191,6 +191,12 @@ def _write_marks(marks: dict[tuple[int, int], bool], *, by=None, imported: bool 
         touched = {r.enrolment_id for r in new + changed}
         refresh_completion(touched, by=by)
     return len(new) + len(changed)
+
+
+def record_events(items: Iterable[tuple[int, str]], *, by=None, note: str = "") -> None:
+    """History rows for many enrolments at once (an import)."""
+    EnrolmentEvent.objects.bulk_create([EnrolmentEvent(enrolment_id=pk, kind=kind, by=by, note=note[:300])
+                                        for pk, kind in items], batch_size=2000)
 
 
 def completion_date(attended_dates: list[dt.date], min_sessions: int, requires_project: bool,

@@ -5,18 +5,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ops import queue
+from ops.models import ImportStatus
+from ops.tables import UploadError
 from organisation.rules import is_qi_admin
 
 from . import rules, services
 from .certificate import certificate_pdf
 from .export import dashboard_workbook
-from .forms import AttendanceForm, CohortForm, NominateForm, ProjectLinkForm, ProposalForm
-from .models import Attendance, CoachProposal, Cohort, Course, Enrolment, EnrolmentStatus, Route
+from .forms import AttendanceForm, CohortForm, ImportForm, NominateForm, ProjectLinkForm, ProposalForm
+from .imports import read_file
+from .models import Attendance, AttendanceImport, CoachProposal, Cohort, Course, Enrolment, EnrolmentStatus, Route
 
 
 def _course(slug: str, user) -> Course:
@@ -309,3 +315,49 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(certificate_pdf(enrolment), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{enrolment.cohort.course.slug}.pdf"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_new(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _course(slug, request.user)
+    if not rules.can_manage_courses(request.user):
+        raise PermissionDenied("Attendance is imported by the QI department.")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        try:
+            rows = read_file(f.read(), f.name)
+        except UploadError as error:
+            form.add_error("file", str(error))
+        else:
+            with transaction.atomic():
+                batch = AttendanceImport.objects.create(course=course, filename=f.name[:255], rows=rows,
+                                                        uploaded_by=request.user, total_rows=len(rows))
+                queue.after_commit("capability.tasks.check_import", batch.pk)
+            return redirect(batch)
+    recent = AttendanceImport.objects.filter(course=course).defer("rows").select_related("uploaded_by")[:10]
+    return render(request, "capability/import.html", {"course": course, "form": form, "recent": recent})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    if not rules.can_manage_courses(request.user):
+        raise PermissionDenied("Attendance is imported by the QI department.")
+    batch = get_object_or_404(AttendanceImport.objects.select_related("course"), pk=pk)
+    if request.method == "POST":
+        if request.POST.get("cancel"):
+            AttendanceImport.objects.filter(pk=batch.pk, status=ImportStatus.READY).update(
+                status=ImportStatus.CANCELLED, finished_at=timezone.now())
+            messages.info(request, "Import cancelled: nothing was saved.")
+            return redirect("capability:import_new", batch.course.slug)
+        # Claim the batch so that a double click imports it once.
+        if AttendanceImport.objects.filter(pk=batch.pk, status=ImportStatus.READY).update(
+                status=ImportStatus.IMPORTING):
+            queue.after_commit("capability.tasks.run_import", batch.pk)
+        else:
+            messages.error(request, "This import is not waiting for confirmation.")
+        return redirect(batch)
+    return render(request, "capability/import_batch.html", {
+        "batch": batch, "course": batch.course, "problems": batch.problem_rows, "valid": batch.valid_rows})
