@@ -12,9 +12,11 @@ class CapabilityConfig(AppConfig):
         from notifications.kinds import register as register_kind
         from organisation import panels as profile_panels
         from organisation.navigation import NavEntry, register
+        from organisation.seeding import register as register_seed_step
         from workspace import panels as workspace_panels
 
         from . import panels, services
+        from .demo import seed_capability
         from .rules import can_manage_courses, can_see_dashboard
 
         register(NavEntry("Courses", "capability:index", rules_lib.is_authenticated, order=40, group="Training"))
@@ -28,3 +30,4 @@ class CapabilityConfig(AppConfig):
         profile_panels.register("training", "capability/_profile_panel.html", panels.profile_context, order=10)
         workspace_panels.register("training", "capability/_team_panel.html", panels.team_context, order=10,
                                   section="team")
+        register_seed_step(45, "capability building", seed_capability)

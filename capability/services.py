@@ -370,7 +370,7 @@ def dashboard(year: int | None = None, today: dt.date | None = None) -> Dashboar
                             .values_list("cohort__course_id", "y")
                             .annotate(n=Count("person", distinct=True)).order_by()):
         per_year[course_id][y] = n
-    all_years = sorted({y for counts in per_year.values() for y in counts} | set(years))
+    all_years = sorted(y for y in {y for counts in per_year.values() for y in counts} | set(years) if y <= today.year)
     for course_id, counts in per_year.items():
         total, points = 0, []
         for y in all_years:
