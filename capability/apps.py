@@ -19,11 +19,14 @@ class CapabilityConfig(AppConfig):
         from .demo import seed_capability
         from .rules import can_manage_courses, can_see_dashboard
 
-        register(NavEntry("Courses", "capability:index", rules_lib.is_authenticated, order=40, group="Training"))
-        register(NavEntry("My training", "capability:mine", rules_lib.is_authenticated, order=41, group="Training"))
-        register(NavEntry("Trained against needed", "capability:dashboard", can_see_dashboard, order=42,
-                          group="Training"))
-        register(NavEntry("Proposed coaches", "capability:proposals", can_manage_courses, order=43, group="Training"))
+        # Into the existing menus: the bar is full at 1280 px for a QI admin, and another top-level
+        # item pushed the account menu off it.
+        register(NavEntry("QI courses", "capability:index", rules_lib.is_authenticated, order=14, group="Projects"))
+        register(NavEntry("My training", "capability:mine", rules_lib.is_authenticated, order=15, group="Projects"))
+        register(NavEntry("Trained against needed", "capability:dashboard", can_see_dashboard, order=63,
+                          group="Reports"))
+        register(NavEntry("Coaches proposed by training", "capability:proposals", can_manage_courses, order=95,
+                          group="Settings"))
         register_kind(Kind(services.PROPOSAL_KIND, "Graduates of the coaching programme proposed for the coach pool",
                            default=Delivery.DIGEST, order=70))
         services.on_completed(services.propose_for_coach_pool)

@@ -392,7 +392,7 @@ def cumulative_figure(board: Dashboard) -> dict:
         data.append({"type": "scatter", "mode": "lines+markers", "name": course.name,
                      "x": [y for y, _ in points], "y": [n for _, n in points]})
     return {"data": data, "layout": {"title": {"text": "Trained to date, by year"},
-                                     "xaxis": {"title": {"text": "Year"}, "dtick": 1},
+                                     "xaxis": {"dtick": 1},
                                      "yaxis": {"title": {"text": "People trained (cumulative)"}, "rangemode": "tozero"},
                                      "legend": {"orientation": "h"}, "margin": {"t": 40, "r": 10}}}
 

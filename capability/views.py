@@ -156,9 +156,9 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         if enrolment.pk in form.presented() and on != enrolment.presented_on:
             services.mark_presented(enrolment, on, by=request.user)
             presented += 1
-    completed = Enrolment.objects.filter(cohort=cohort).completed().count()
+    placed = Enrolment.objects.filter(cohort=cohort).placed()
     messages.success(request, f"Attendance saved: {changed} marks changed, {presented} presentations. "
-                              f"{completed} have completed {cohort.course}.")
+                              f"{placed.completed().count()} of {placed.count()} have completed {cohort.course}.")
     return redirect(cohort)
 
 
