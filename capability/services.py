@@ -317,12 +317,8 @@ def plan_years() -> list[int]:
     return sorted(DoseTarget.objects.order_by("year").values_list("year", flat=True).distinct())
 
 
-def dashboard(year: int | None = None, today: dt.date | None = None) -> Dashboard:
-    """Every figure of the trained-against-needed dashboard in a fixed number of queries, whatever the
-    number of people, audiences, courses or directorates."""
-    today = today or timezone.localdate()
-    years = plan_years()
-    year = year or (today.year if today.year in years or not years else years[-1])
+def target_rows(year: int, today: dt.date) -> list[TargetRow]:
+    """Each of the year's dosing targets with its audience's size and who is trained to date (four queries)."""
     targets = list(DoseTarget.objects.filter(year=year).select_related("audience", "course"))
     audiences = {t.audience_id: t.audience for t in targets}
     audience_directorates = defaultdict(list)
@@ -340,10 +336,40 @@ def dashboard(year: int | None = None, today: dt.date | None = None) -> Dashboar
         f"t{t.pk}": Count("person", distinct=True,
                           filter=Q(cohort__course_id=t.course_id) & member_q(t.audience, "person__"))
         for t in targets}) if targets else {}
+    return [TargetRow(t, sizes.get(f"a{t.audience_id}") or 0, trained.get(f"t{t.pk}") or 0) for t in targets]
+
+
+def default_year(years: list[int], today: dt.date) -> int:
+    """This year's plan, else the latest year gone by, else the first year planned."""
+    past = [y for y in years if y <= today.year]
+    if not years or today.year in years:
+        return today.year
+    return max(past) if past else min(years)
+
+
+def training_reach(as_of: dt.date) -> dict | None:
+    """The board report's capability section: trained against needed on a day, as plain data (kept as it
+    was when the report is published)."""
+    years = plan_years()
+    if not years:
+        return None
+    year = default_year(years, as_of)
+    rows = target_rows(year, as_of)
+    return {"year": year, "as_of": as_of.isoformat(), "rows": [
+        {"audience": r.target.audience.name, "course": r.target.course.name, "partners": r.target.audience.partners,
+         "audience_size": r.audience_size, "needed": r.needed, "trained": r.trained, "gap": r.gap}
+        for r in rows]}
+
+
+def dashboard(year: int | None = None, today: dt.date | None = None) -> Dashboard:
+    """Every figure of the trained-against-needed dashboard in a fixed number of queries, whatever the
+    number of people, audiences, courses or directorates."""
+    today = today or timezone.localdate()
+    years = plan_years()
+    year = year or default_year(years, today)
     board = Dashboard(year=year, years=years)
-    for t in targets:
-        row = TargetRow(t, sizes.get(f"a{t.audience_id}") or 0, trained.get(f"t{t.pk}") or 0)
-        (board.partners if t.audience.partners else board.staff).append(row)
+    for row in target_rows(year, today):
+        (board.partners if row.target.audience.partners else board.staff).append(row)
 
     board.courses = list(Course.objects.filter(targets__isnull=False).distinct().order_by("audience__order", "name"))
     course_ids = [c.pk for c in board.courses]
