@@ -224,7 +224,9 @@ def seed_capability(ctx: DemoContext) -> None:
     # The coaching programme: one cohort last year; most graduates joined the coach pool.
     coach_cohort, sessions = _cohort(c["coach"], f"Coaches {today.year - 1}", today - dt.timedelta(days=400),
                                      capacity=16, facilitators=ias[:1])
-    trainees = pool[offset:offset + 14]
+    # From outside the personas' directorate, so that the coach persona stays its roomiest coach.
+    home = staff_person.directorate_id if staff_person is not None else None
+    trainees = [u for u in pool[offset:] if u.directorate_id != home][:14]
     coach_enrolments = _fill(ctx, coach_cohort, sessions, trainees, miss=0.03, by=ias[0] if ias else None)
     done_ids += [e.pk for e in coach_enrolments]
 
