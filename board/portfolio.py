@@ -23,6 +23,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from capability.services import training_reach
 from coaching.services import coach_loads
 from forums.models import Decision, Outcome
 from projects.models import EventKind, Involvement, Project, ProjectEvent, ProjectStatus, Stage
@@ -279,4 +280,6 @@ def figures(as_of: dt.date, directorate_id: int | None = None, *, at: dt.datetim
         "aims": aims_met_by_involvement(directorate_id, at),
         "coaching": coach_capacity(directorate_id),
         "decisions": forum_decisions(as_of, directorate_id, at),
+        # Trust-wide only: the dosing plan's audiences are not split by directorate.
+        "training": training_reach(as_of) if directorate_id is None else None,
     }

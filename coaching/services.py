@@ -98,8 +98,9 @@ def _status_changed(project: Project, *, from_status: str, to_status: str) -> No
 
 SUGGEST_FROM_ELSEWHERE = 10
 # What a coach suggestion shows: name, team, directorate, teams against maximum, hours.
-_SUGGESTION_FIELDS = ("max_teams", "hours_per_week", "accepting_teams", "current_teams", "user__is_active",
-                      "user__directorate__name", "user__team__name", *(f"user__{f}" for f in User.NAME_FIELDS))
+_SUGGESTION_FIELDS = ("max_teams", "hours_per_week", "accepting_teams", "current_teams", "trained_on",
+                      "user__is_active", "user__directorate__name", "user__team__name",
+                      *(f"user__{f}" for f in User.NAME_FIELDS))
 _RANKED = 4 * SUGGEST_FROM_ELSEWHERE  # how many of the roomiest coaches are remembered
 _ROOMIEST = [F("current_teams") - F("max_teams"), "-hours_per_week", "user__display_name"]
 
@@ -117,7 +118,8 @@ def _roomiest_coach_ids() -> list[int]:
 
 def suggest_coaches(directorate_id: int) -> list[CoachLoad]:
     """The directorate's own coaches first, then at most ten coaches from elsewhere with the most spare
-    capacity; within each, most spare places, then most hours a week. One query however many coaches
+    capacity; within each, those who completed the coaching programme before those who did not, then most
+    spare places, then most hours a week. One query however many coaches
     (two when the remembered ranking runs short, as when most of it is this directorate's own)."""
     ranked = _roomiest_coach_ids()
     # "Coach's user in the directorate" as a subquery on the profile's own column: an OR across the join
@@ -133,8 +135,23 @@ def suggest_coaches(directorate_id: int) -> list[CoachLoad]:
         others = CoachProfile.objects.exclude(user__directorate_id=directorate_id).filter(TAKING_TEAMS)
         elsewhere = coach_loads(others, order_by=_ROOMIEST, limit=SUGGEST_FROM_ELSEWHERE, narrow=True)
     loads = own + elsewhere
-    loads.sort(key=lambda c: (not c.same_directorate, c.at_capacity, -c.spare, -c.hours, c.coach.name))
+    loads.sort(key=lambda c: (not c.same_directorate, c.at_capacity, c.profile.trained_on is None, -c.spare,
+                              -c.hours, c.coach.name))
     return loads
+
+
+def add_to_pool(person, *, hours_per_week, max_teams: int, supervisor=None, trained_on=None) -> CoachProfile:
+    """Make a person a QI coach: the coach role and a profile (kept when they already have one, with the
+    date they completed the coaching programme added)."""
+    with transaction.atomic():
+        RoleAssignment.objects.get_or_create(user=person, role=Role.COACH, directorate=None)
+        profile, created = CoachProfile.objects.get_or_create(
+            user=person, defaults={"hours_per_week": hours_per_week, "max_teams": max_teams,
+                                   "supervisor": supervisor, "trained_on": trained_on})
+        if not created and trained_on and profile.trained_on != trained_on:
+            profile.trained_on = trained_on
+            profile.save(update_fields=["trained_on"])
+    return profile
 
 
 def sponsors_for(directorate_id: int):

@@ -133,6 +133,20 @@ class LivedExperience(models.TextChoices):
     CARER = "carer", "Carer"
 
 
+class StaffGroup(models.TextChoices):
+    """The NHS staff groups (as the Electronic Staff Record reports them), for training audiences."""
+
+    NONE = "", "Not recorded"
+    NURSING = "nursing", "Nursing and midwifery"
+    MEDICAL = "medical", "Medical and dental"
+    AHP = "ahp", "Allied health professionals"
+    SCIENTIFIC = "scientific", "Additional professional scientific and technical"
+    CLINICAL_SUPPORT = "clinical_support", "Additional clinical services"
+    ADMIN = "admin", "Administrative and clerical"
+    ESTATES = "estates", "Estates and ancillary"
+    TRAINEE = "trainee", "Trainee doctors"
+
+
 class QIUserManager(UserManager):
     def get_by_natural_key(self, username: str) -> User:
         # Log in by e-mail address or by username, without regard to case.
@@ -158,6 +172,10 @@ class User(AbstractUser):
         related_name="people",
         help_text="For partners from other organisations",
     )
+    staff_number = models.CharField(max_length=20, blank=True, help_text="The staff record's assignment number")
+    staff_group = models.CharField(max_length=20, choices=StaffGroup.choices, blank=True)
+    left_on = models.DateField("left the organisation on", null=True, blank=True,
+                               help_text="Leavers are no longer counted as trained staff")
     is_demo_persona = models.BooleanField(
         default=False, editable=False, help_text="A seed_demo log-in persona; refused outside demo mode"
     )
@@ -166,6 +184,10 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["display_name", "username"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff_number"], condition=~Q(staff_number=""),
+                                    name="staff_number_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -251,6 +273,8 @@ class CoachProfile(models.Model):
         help_text="The Improvement Advisor who supervises this coach monthly",
     )
     accepting_teams = models.BooleanField(default=True)
+    trained_on = models.DateField("completed the coaching programme on", null=True, blank=True,
+                                  help_text="Set by capability when the coach completes the coaching programme")
     # How many running projects the coach has now. Kept by the coaching app whenever an allocation or a
     # project's status changes (and recounted nightly), so capacity is read, never counted, on each page.
     current_teams = models.PositiveIntegerField(default=0, editable=False)

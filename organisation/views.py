@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from .directory import find_directorates, find_people, find_teams, person_kind, person_label
 from .forms import ProfileForm
 from .models import CoachProfile, Directorate, Role, RoleAssignment, Team, User
+from .panels import render_panels
 
 
 @login_required
@@ -17,7 +18,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Your profile has been updated.")
         return redirect("organisation:profile")
-    return render(request, "organisation/profile.html", {"form": form, **_person_context(request.user)})
+    return render(request, "organisation/profile.html", {"form": form, **_person_context(request.user),
+                                                         "panels": render_panels(request, request.user)})
 
 
 def _person_context(person: User) -> dict:
@@ -31,7 +33,8 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(
         User.objects.filter(is_active=True).select_related("team", "directorate", "external_organisation"), pk=pk
     )
-    return render(request, "organisation/person.html", _person_context(person))
+    return render(request, "organisation/person.html", {**_person_context(person),
+                                                        "panels": render_panels(request, person)})
 
 
 def _count(rows) -> Coalesce:

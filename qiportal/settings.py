@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "measures",
     "coaching",
     "forums",
+    "capability",
     "programmes",
     "assurance",
     "ingest",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("measures/", include("measures.urls")),
     path("forums/", include("forums.urls")),
     path("coaching/", include("coaching.urls")),
+    path("training/", include("capability.urls")),
     path("programmes/", include("programmes.urls")),
     path("assurance/", include("assurance.urls")),
     path("board/", include("board.urls")),

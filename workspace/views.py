@@ -156,6 +156,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
         "stage_form": StageForm(initial={"stage": _next_stage(project.stage)}),
         "tree": tree, "ideas": ideas, "diagram": mark_safe(svg),  # noqa: S308 - built and escaped by diagram.py
         "panels": render_panels(request, project),
+        "team_panels": render_panels(request, project, "team"),
         "latest_score": list(monthly.values())[-1] if monthly else None,
         "progress_chart": mark_safe(progress_step_svg([(m, float(s.score)) for m, s in monthly.items()])),  # noqa: S308
         "attention": services.attention_reasons(project, today, scores),
