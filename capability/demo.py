@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.hashers import make_password
+from django.db.models import Count
 
 from coaching.models import Supervision
 from organisation.demo import FIRST, LAST
-from organisation.models import ExternalOrganisation, Role, RoleAssignment, StaffGroup, Team, User
+from organisation.models import CoachProfile, ExternalOrganisation, Role, RoleAssignment, StaffGroup, Team, User
 from organisation.seeding import DemoContext
 from projects.models import Project, ProjectMember
 
@@ -177,7 +178,7 @@ def seed_capability(ctx: DemoContext) -> None:
         if day > today:
             break
         size = rng.randint(18, 30)
-        cohort, sessions = _cohort(c["pocket"], f"{day:%B %Y}", day, capacity=30,
+        cohort, sessions = _cohort(c["pocket"], f"{day.day} {day:%B %Y}", day, capacity=30,
                                    venue=["Riverside Centre", "Abbey Health Centre", "Online"][month % 3],
                                    online=month % 3 == 2, facilitators=[ias[month % len(ias)]] if ias else ())
         done_ids += [e.pk for e in _fill(ctx, cohort, sessions, pocket_people[i:i + size], by=admin)]
@@ -185,7 +186,7 @@ def seed_capability(ctx: DemoContext) -> None:
         month += 1
     for n in range(2):  # open cohorts to enrol on
         day = today + dt.timedelta(days=20 + 30 * n)
-        _cohort(c["pocket"], f"{day:%B %Y}", day, capacity=30, open_=True,
+        _cohort(c["pocket"], f"{day.day} {day:%B %Y}", day, capacity=30, open_=True,
                 facilitators=[ias[n % len(ias)]] if ias else ())
 
     # Improvement Leaders' Programme: eight yearly waves; the eighth started three months ago.
@@ -246,13 +247,23 @@ def seed_capability(ctx: DemoContext) -> None:
     for start in range(0, len(done_ids), 5000):
         services.refresh_completion(done_ids[start:start + 5000])
     supervision = []
+    # The QI department shares the new coaches among the IAs by how many each already supervises (an IA
+    # supervises ten to fifteen), starting from the one who facilitated the cohort.
+    advisors = list(User.objects.filter(role_assignments__role=Role.IMPROVEMENT_ADVISOR).distinct().order_by("pk"))
+    supervising = dict(CoachProfile.objects.filter(supervisor__in=advisors).values("supervisor")
+                       .annotate(n=Count("pk")).values_list("supervisor", "n"))
     for proposal in CoachProposal.objects.select_related("person", "enrolment").order_by("pk")[:10]:
+        supervisor = proposal.suggested_supervisor
+        if advisors and (supervisor is None or supervising.get(supervisor.pk, 0) >= 12):
+            supervisor = min(advisors, key=lambda ia: (supervising.get(ia.pk, 0), ia.pk))
+        if supervisor is not None:
+            supervising[supervisor.pk] = supervising.get(supervisor.pk, 0) + 1
         services.decide_proposal(proposal, by=admin, add=True, hours_per_week=2 + proposal.pk % 3, max_teams=2,
-                                 supervisor=proposal.suggested_supervisor)
-        if proposal.suggested_supervisor:  # supervised monthly since they joined the pool
+                                 supervisor=supervisor)
+        if supervisor:  # supervised monthly since they joined the pool
             day = proposal.enrolment.completed_on + dt.timedelta(days=20)
             while day <= today:
-                supervision.append(Supervision(advisor=proposal.suggested_supervisor, coach=proposal.person, date=day,
+                supervision.append(Supervision(advisor=supervisor, coach=proposal.person, date=day,
                                                notes="Supervision after the coach programme: the first team."))
                 day += dt.timedelta(days=30)
     Supervision.objects.bulk_create(supervision)

@@ -11,7 +11,7 @@ class OrganisationConfig(AppConfig):
         from .navigation import NavEntry, register
         from .rules import is_qi_admin
 
-        register(NavEntry("Home", "home", rules_lib.is_authenticated, order=0))
+        # Home is the brand's link: the bar has room for the pages people move between.
         register(NavEntry("Organisation", "organisation:directory", rules_lib.is_authenticated, order=80))
         register(NavEntry("Organisation settings", "admin:index", is_qi_admin, order=90, group="Settings"))
 

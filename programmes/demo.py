@@ -12,7 +12,7 @@ import datetime as dt
 import numpy as np
 from django.db import transaction
 
-from coaching.services import sponsors_for, suggest_coaches
+from coaching.services import refresh_loads, sponsors_for, suggest_coaches
 from forums.models import AgendaItem, AgendaKind
 from measures import periods
 from measures.models import DataPoint
@@ -27,7 +27,6 @@ from .models import Enrolment, LearningSession, Programme, RecruitKind, Stage, S
 
 VIOLENCE = "Violence reduction collaborative"
 ACCESS = "Shorter waits collaborative"
-SUPPORT = "Dedicated programme support agreed by the QI department"
 PACKAGE = [
     ("Safety huddles", "A five-minute huddle at every shift change: who is at risk today, and what we will do.",
      "huddle"),
@@ -50,6 +49,7 @@ def seed_programmes(ctx: DemoContext) -> None:
         ctx.out("programmes: no QI admin or board member to run them")
         return
     with transaction.atomic():
+        refresh_loads()  # earlier steps write allocations in bulk; the coaches chosen here go by these counts
         violence = _violence(ctx, qiadmin, board)
         _access(ctx, qiadmin, people.get("board_members", [board]))
     ctx.out(f"programmes: {Programme.objects.count()} programmes, {violence.enrolments.count()} teams in "
@@ -118,20 +118,24 @@ def _violence(ctx: DemoContext, qiadmin, board) -> Programme:
     enrolments = []
     for i, ward in enumerate(wards):
         wave = waves[min(i * 3 // len(wards), 2)]
-        coaches = [c for c in suggest_coaches(ward.directorate_id) if c.profile.accepting_teams]
+        # Coaches with room, and not the demo's own coach persona: the governance journey shows them first.
+        coaches = [c for c in suggest_coaches(ward.directorate_id)
+                   if c.profile.accepting_teams and not c.at_capacity and not c.coach.is_demo_persona]
         sponsor = sponsors_for(ward.directorate_id).first()
         if not coaches or sponsor is None:
             continue
-        coach = min(coaches, key=lambda c: (c.at_capacity, -c.spare)).coach
+        coach = min(coaches, key=lambda c: -c.spare).coach
         existing = (Project.objects.filter(team=ward, status=ProjectStatus.ACTIVE, title__icontains="violence")
-                    .exclude(programme_enrolments__programme=programme).first())
+                    .exclude(programme_enrolments__programme=programme).select_related("coach", "sponsor").first())
+        if existing is not None and existing.coach_id and existing.sponsor_id:
+            coach, sponsor = existing.coach, existing.sponsor  # a running project keeps the support it has
         lead = User.objects.filter(team=ward, is_active=True).order_by("pk").first() or qiadmin
         kind = RecruitKind.INVITED if i % 3 else RecruitKind.APPLIED
         candidacy = services.propose(programme, team=ward, by=qiadmin if kind == RecruitKind.INVITED else lead,
                                      kind=kind, note="Incidents above the trust's median" if i % 2 else
                                      "The ward team asked to join", partner=partner if i == 5 else None)
         enrolment = services.accept(candidacy, by=qiadmin, coach=coach, sponsor=sponsor, lead=lead,
-                                    wave=wave, project=existing, override_reason=SUPPORT)
+                                    wave=wave, project=existing)
         enrolments.append((enrolment, wave))
     services.move_stage(programme, Stage.DELIVER, by=qiadmin)
 

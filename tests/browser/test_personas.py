@@ -3,14 +3,16 @@
 import pytest
 from django.core.management import call_command
 
-EVERYONE = ["home", "projects:list", "projects:mine", "workspace:library", "projects:idea_new", "forums:index",
-            "measures:summary", "board:portfolio", "board:early_warning", "organisation:directory",
-            "assurance:my_team", "assurance:index", "assurance:accreditation"]
+# Home is the brand's link, outside the list of entries.
+EVERYONE = ["projects:list", "projects:mine", "workspace:library", "programmes:index", "capability:index",
+            "capability:mine", "projects:idea_new", "forums:index", "measures:summary", "board:portfolio",
+            "board:early_warning", "organisation:directory", "assurance:my_team", "assurance:index",
+            "assurance:accreditation"]
 COACHING = ["coaching:index"]
 BOARD_REPORT = ["board:index"]
-EXECUTIVE = ["assurance:schedule", "assurance:coverage", "assurance:accreditation_trust"]
+EXECUTIVE = ["assurance:schedule", "assurance:coverage", "assurance:accreditation_trust", "capability:dashboard"]
 SETTINGS = ["admin:index", "measures:config", "ingest:tokens", "ingest:api_docs", "measures:render_runs",
-            "portfolio_import:start", "audit:log"]
+            "portfolio_import:start", "audit:log", "capability:proposals"]
 
 EXPECTED_NAV = {
     "staff": EVERYONE,
@@ -23,10 +25,10 @@ EXPECTED_NAV = {
     "qiadmin": EVERYONE + COACHING + BOARD_REPORT + SETTINGS + EXECUTIVE,
 }
 TOP_LEVEL = {
-    "staff": ["Home", "Projects", "Submit an idea", "QI forums", "Measures", "Quality", "Reports", "Organisation"],
-    "coach": ["Home", "Projects", "Submit an idea", "QI forums", "Coaching", "Measures", "Quality", "Reports",
+    "staff": ["Projects", "Submit an idea", "QI forums", "Measures", "Quality", "Reports", "Organisation"],
+    "coach": ["Projects", "Submit an idea", "QI forums", "Coaching", "Measures", "Quality", "Reports",
               "Organisation"],
-    "qiadmin": ["Home", "Projects", "Submit an idea", "QI forums", "Coaching", "Measures", "Quality", "Reports",
+    "qiadmin": ["Projects", "Submit an idea", "QI forums", "Coaching", "Measures", "Quality", "Reports",
                 "Organisation", "Settings"],
 }
 
@@ -49,6 +51,8 @@ def test_each_persona_logs_in_sees_their_navigation_and_logs_out(
         if username in TOP_LEVEL:
             top = page.locator("#main-nav .navbar-nav.me-auto > li > a").all_inner_texts()
             assert [t.strip() for t in top] == TOP_LEVEL[username], username
+            menu = page.locator("#account-menu").bounding_box()  # the bar fits: nothing runs off the page
+            assert menu["x"] + menu["width"] <= 1280 and menu["y"] < 40, username
         assert page.get_by_test_id("home-roles").is_visible()
         axe_check(f"home page of {username}")
         shot(f"home-{username}")

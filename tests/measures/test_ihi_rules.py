@@ -33,6 +33,7 @@ def test_the_snapshot_and_the_page_say_the_ihi_rules_were_used(client, qiadmin):
     measure = make_measure(chart_type="run", method=MeasureMethod.IHI, improvement="increase", owner=qiadmin)
     add_points(measure, SHIFT)
     render_measures([measure.pk])
+    measure = Measure.objects.get(pk=measure.pk)  # the instance remembers it had no snapshot before the render
     assert measure.snapshot.method == "ihi"
     assert any(s["rule"].startswith("Shift: 6") for s in measure.snapshot.signals)
     client.force_login(qiadmin)

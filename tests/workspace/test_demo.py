@@ -22,8 +22,9 @@ def test_topics_follow_the_project_title():
 @pytest.mark.django_db
 def test_seed_demo_builds_workspaces_once():
     call_command("seed_demo", verbosity=0)
-    # Projects moved in from the old tracker bring no driver diagram or closure review with them.
-    approved = Project.objects.approved().filter(imported_as__isnull=True)
+    # Projects moved in from the old tracker bring no driver diagram or closure review with them, and a
+    # collaborative's teams work from their programme's driver diagram.
+    approved = Project.objects.approved().filter(imported_as__isnull=True, programme_enrolments__isnull=True)
     assert approved.exists()
     assert not approved.exclude(drivers__isnull=False).exists()
     assert ChangeIdea.objects.exists() and PDSACycle.objects.filter(act_decision="adopt").exists()
