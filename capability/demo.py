@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Count
 
 from coaching.models import Supervision
+from coaching.services import advisors
 from organisation.demo import FIRST, LAST
 from organisation.models import CoachProfile, ExternalOrganisation, Role, RoleAssignment, StaffGroup, Team, User
 from organisation.seeding import DemoContext
@@ -249,13 +250,13 @@ def seed_capability(ctx: DemoContext) -> None:
     supervision = []
     # The QI department shares the new coaches among the IAs by how many each already supervises (an IA
     # supervises ten to fifteen), starting from the one who facilitated the cohort.
-    advisors = list(User.objects.filter(role_assignments__role=Role.IMPROVEMENT_ADVISOR).distinct().order_by("pk"))
-    supervising = dict(CoachProfile.objects.filter(supervisor__in=advisors).values("supervisor")
+    ias_all = list(advisors().order_by("pk"))
+    supervising = dict(CoachProfile.objects.filter(supervisor__in=ias_all).values("supervisor")
                        .annotate(n=Count("pk")).values_list("supervisor", "n"))
     for proposal in CoachProposal.objects.select_related("person", "enrolment").order_by("pk")[:10]:
         supervisor = proposal.suggested_supervisor
-        if advisors and (supervisor is None or supervising.get(supervisor.pk, 0) >= 12):
-            supervisor = min(advisors, key=lambda ia: (supervising.get(ia.pk, 0), ia.pk))
+        if ias_all and (supervisor is None or supervising.get(supervisor.pk, 0) >= 12):
+            supervisor = min(ias_all, key=lambda ia: (supervising.get(ia.pk, 0), ia.pk))
         if supervisor is not None:
             supervising[supervisor.pk] = supervising.get(supervisor.pk, 0) + 1
         services.decide_proposal(proposal, by=admin, add=True, hours_per_week=2 + proposal.pk % 3, max_teams=2,

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coaching.models import Allocation, AllocationKind
+from coaching.services import refresh_loads
 from organisation.models import (
     AnnualPriority,
     Directorate,
@@ -417,6 +418,7 @@ def _write(plans: list[dict], today: dt.date) -> None:
         decision.item = item
     Decision.objects.bulk_create([d for _, d in decisions], batch_size=2000)
     Allocation.objects.bulk_create(allocations, batch_size=2000)
+    refresh_loads()  # bulk_create skips the allocation service, which keeps the coaches' counts
     Attendance.objects.bulk_create(attendance, batch_size=2000, ignore_conflicts=True)
     # The list is ordered by last activity: give each project the date of its latest event.
     latest = {}

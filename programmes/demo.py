@@ -12,7 +12,7 @@ import datetime as dt
 import numpy as np
 from django.db import transaction
 
-from coaching.services import refresh_loads, sponsors_for, suggest_coaches
+from coaching.services import sponsors_for, suggest_coaches
 from forums.models import AgendaItem, AgendaKind
 from measures import periods
 from measures.models import DataPoint
@@ -49,7 +49,6 @@ def seed_programmes(ctx: DemoContext) -> None:
         ctx.out("programmes: no QI admin or board member to run them")
         return
     with transaction.atomic():
-        refresh_loads()  # earlier steps write allocations in bulk; the coaches chosen here go by these counts
         violence = _violence(ctx, qiadmin, board)
         _access(ctx, qiadmin, people.get("board_members", [board]))
     ctx.out(f"programmes: {Programme.objects.count()} programmes, {violence.enrolments.count()} teams in "
