@@ -6,8 +6,9 @@ hash of the organisation's SPC configuration, so finding what to recompute is on
 hash over every point. The full input hash (data, settings, rules) is still stored on each snapshot.
 
 A run splits the stale measures into chunks; each chunk writes all of its snapshots, failures, signal
-events and its share of the run's counts in one transaction, so a worker killed mid-chunk leaves the old
-snapshots in place and the redelivered chunk (acks_late) is counted once.
+events and its share of the run's counts in one transaction, so a worker killed mid-chunk, or a database
+restarted under it, leaves the old snapshots in place and the redelivered or retried chunk (acks_late,
+autoretry on OperationalError) is counted once.
 """
 
 from __future__ import annotations
@@ -282,8 +283,10 @@ def run_chunk(chunk: RenderChunk) -> Rendered:
     snapshots, failed = compute(chunk.measure_ids, config, chunk.run)
     with transaction.atomic():
         save_snapshots(snapshots)
-        RenderFailure.objects.bulk_create(failed)
         if RenderChunk.objects.filter(pk=chunk.pk, done=False).update(done=True):
+            # Failures too are kept once: a chunk retried after its commit was lost (the database restarted
+            # as it answered) finds itself done and writes only what it recomputed, the same snapshots.
+            RenderFailure.objects.bulk_create(failed)
             RenderRun.objects.filter(pk=chunk.run_id).update(
                 computed=F("computed") + len(snapshots), failed=F("failed") + len(failed),
                 chunks_done=F("chunks_done") + 1)

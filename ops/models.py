@@ -88,3 +88,24 @@ class StagedImport(models.Model):
     @property
     def problem_rows(self) -> list[dict]:
         return [r for r in self.rows if r.get("problems")]
+
+
+class HeldTask(models.Model):
+    """A background job that could not be handed to the broker (Redis down), kept until it can be.
+
+    `ops.queue` writes one when sending fails; `ops.tasks.send_held` (every minute, from beat) sends them oldest
+    first and deletes each once the broker has it. Tasks are safe to run twice, so a job sent just before its
+    row was deleted (a crash between the two) costs a repeat, never a loss."""
+
+    name = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    held_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} held since {self.held_at:%Y-%m-%d %H:%M}"

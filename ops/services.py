@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from .models import JobRun, JobStatus
+from .models import HeldTask, JobRun, JobStatus
 from .nightly import steps
 
 log = logging.getLogger(__name__)
@@ -53,11 +53,15 @@ def check_broker() -> dict:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "mode": "eager (tasks run in the web process)"}
     try:
+        held = HeldTask.objects.count()  # jobs waiting for the broker (ops.queue): normally none
+    except Exception:  # the database check reports that
+        held = None
+    try:
         with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-        return {"ok": True, "mode": "broker"}
+        return {"ok": True, "mode": "broker", "held_jobs": held}
     except Exception as exc:
-        return {"ok": False, "mode": "broker", "error": str(exc)[:200]}
+        return {"ok": False, "mode": "broker", "error": str(exc)[:200], "held_jobs": held}
 
 
 def last_success(name: str) -> str | None:
