@@ -47,8 +47,8 @@ def test_roles_are_read_once_per_request(staff, django_assert_num_queries):
 
 
 NAV = {
-    "staff": {"home", "organisation:directory", "projects:list", "projects:idea_new"},
-    "qiadmin": {"home", "organisation:directory", "admin:index", "ingest:tokens", "coaching:index"},
+    "staff": {"organisation:directory", "projects:list", "projects:idea_new"},
+    "qiadmin": {"organisation:directory", "admin:index", "ingest:tokens", "coaching:index"},
 }
 
 
@@ -56,6 +56,9 @@ NAV = {
 def test_navigation_shows_each_role_its_pages(client, persona):
     client.force_login(persona)
     html = client.get(reverse("home")).content.decode()
+    # Home is the brand's link, not an entry of its own.
+    assert f'class="navbar-brand d-flex align-items-center gap-2" href="{reverse("home")}" aria-current="page"' in html
+    assert 'data-nav="home"' not in html
     for url_name in NAV[persona.username]:
         assert f'data-nav="{url_name}"' in html
     if persona.username == "staff":
