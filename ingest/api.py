@@ -21,6 +21,7 @@ from measures.models import DataPoint, Measure
 from .models import ApiToken
 from .rows import MAX_COMMENT, takes
 from .services import BatchOutcome, upsert_many, upsert_points
+from .services import delete_point as remove_one
 
 MAX_ROWS = 5000
 MAX_ID = 2**63 - 1  # the database's largest integer: a larger id is simply not found
@@ -74,6 +75,14 @@ class BatchOut(Schema):
     errors: list[Problem]
     notes: list[Problem] = Field(description="Rows saved with an adjustment, e.g. a date moved to the start "
                                              "of its period.")
+    warnings: list[Problem] = Field(description="Rows saved whose value lies far outside the measure's history "
+                                                "(beyond ten times its process limits): check them at the "
+                                                "source; one wrong point changes how every other point reads.")
+
+
+class DeletedOut(Schema):
+    detail: str
+    period: dt.date
 
 
 class MeasureOut(Schema):
@@ -221,7 +230,7 @@ def _result(outcome: BatchOutcome) -> Status:
                  "again, or send partial=true to save the good rows."
     body = {"detail": detail, "saved": outcome.saved, "created": outcome.created, "updated": outcome.updated,
             "unchanged": outcome.unchanged, "rejected": outcome.rejected, "errors": outcome.errors,
-            "notes": outcome.notes}
+            "notes": outcome.notes, "warnings": outcome.warnings}
     return Status(200 if outcome.saved else 422, body)
 
 
@@ -273,3 +282,17 @@ def post_points(request: HttpRequest, payload: MeasurePointsIn, partial: Partial
     token = _writer(request)
     rows = [p.model_dump(exclude_unset=True) for p in payload.points]
     return _result(upsert_many(token, rows, partial=partial))
+
+
+@api.delete("/measures/{measure_id}/points/{period}", response={200: DeletedOut, **ERRORS}, tags=["points"],
+            summary="Remove the point of one period (its values stay in the portal's history)")
+def delete_point(request: HttpRequest, measure_id: MeasureId, period: dt.date,
+                 reason: Annotated[str, Query(max_length=300, description="Why it is removed; kept in the "
+                                                                          "history.")] = ""):
+    token = _writer(request)
+    measure = _measure(request, measure_id)
+    point = remove_one(token, measure, period, reason.strip())
+    if point is None:
+        raise HttpError(404, f"Measure {measure_id} has no point for the period holding {period.isoformat()}.")
+    return Status(200, {"detail": "Removed. The portal keeps its values in the point's history.",
+                        "period": point.period_start})

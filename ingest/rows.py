@@ -1,9 +1,10 @@
 """Checking the rows a system sends against a measure, before anything is saved. No database access.
 
-The rules are the ones people meet when they type data or upload a file (measures/forms.py and
-measures/uploads.py): a date counts for the period that holds it, no future periods, denominators above
-zero, proportions not over 100%, counts not negative. An API caller is a program, so the input is stricter
-than a spreadsheet's: numbers are JSON numbers and dates are ISO dates.
+The rules are the ones people meet when they type data or upload a file (measures.plausibility): a date
+counts for the period that holds it, periods from 1990 (or the measure's first period) to today, denominators
+above zero, proportions not over 100%, counts whole and not negative, the measure's own minimum and maximum.
+An API caller is a program, so the input is stricter than a spreadsheet's: numbers are JSON numbers and dates
+are ISO dates. A point far outside its measure's history is saved with a warning.
 """
 
 from __future__ import annotations
@@ -17,21 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from measures import periods
-from measures.models import COUNT_CHARTS, RATIO_CHARTS, SUBGROUP_CHARTS
+from measures.plausibility import Rules, far_outside, period_problem, raw_value, takes, value_problems
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_COMMENT = 500
 MAX_OBSERVATIONS = 1000
 VALUE_FIELDS = ("value", "numerator", "denominator", "observations")
-
-
-def takes(chart: str) -> str:
-    """What a measure's points are made of: 'value', 'ratio' (numerator and denominator) or 'observations'."""
-    if chart in RATIO_CHARTS:
-        return "ratio"
-    if chart in SUBGROUP_CHARTS:
-        return "observations"
-    return "value"
 
 
 FIELDS_TAKEN = {"value": ("value",), "ratio": ("numerator", "denominator"), "observations": ("observations",)}
@@ -63,6 +55,7 @@ class Checked:
     rows: list[CheckedRow] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     notes: list[RowProblem] = field(default_factory=list)
+    warnings: list[RowProblem] = field(default_factory=list)
 
     @property
     def bad_rows(self) -> set[int]:
@@ -100,14 +93,17 @@ def _period(v: Any) -> dt.date:
         raise _Bad(f"‘{v}’ is not a real date.") from None
 
 
-def check_rows(rows: Sequence[Any], *, chart: str, period: str, today: dt.date, measure_id: int | None = None,
+def check_rows(rows: Sequence[Any], *, rules: Rules, measure_id: int | None = None,
                indexes: Sequence[int] | None = None, extra_fields: Sequence[str] = ()) -> Checked:
     """Check each row on its own, then the batch as a whole (a period sent twice is a problem in both rows).
 
+    rules: what a point of the measure can be (measures.plausibility); a point far outside its history is
+    saved with a warning, since a program cannot be asked to confirm it.
     indexes: each row's position in the request, when the rows are a slice of a larger batch.
     extra_fields: keys the caller's endpoint already dealt with (e.g. measure_id).
     """
     out = Checked()
+    chart, period = rules.chart, rules.period
     kind = takes(chart)
     wanted = FIELDS_TAKEN[kind]
     known = {"period", "comment", *VALUE_FIELDS, *extra_fields}
@@ -142,8 +138,8 @@ def check_rows(rows: Sequence[Any], *, chart: str, period: str, today: dt.date, 
                 start = periods.period_start(day, period)
                 row.period_start = start
                 seen[start].append(index)
-                if start > today:
-                    problem(f"{periods.label(start, period)} is in the future.", "period")
+                if problem_text := period_problem(start, rules):
+                    problem(problem_text, "period")
                 elif start != day:
                     out.notes.append(RowProblem(
                         row=index, field="period", measure_id=measure_id,
@@ -161,7 +157,14 @@ def check_rows(rows: Sequence[Any], *, chart: str, period: str, today: dt.date, 
                     setattr(row, name, _number(v, name))
                 except _Bad as e:
                     problem(str(e), name)
-        _chart_rules(chart, row, problem)
+        if not problems:
+            for name, reason in value_problems(rules, value=row.value, numerator=row.numerator,
+                                               denominator=row.denominator, observations=row.observations):
+                problem(reason, name)
+        if not problems:
+            unusual = far_outside(rules, raw_value(chart, row.value, row.numerator, row.denominator))
+            if unusual:
+                out.warnings.append(RowProblem(row=index, field=wanted[0], measure_id=measure_id, reason=unusual))
 
         comment = raw.get("comment")
         if comment is not None:
@@ -186,6 +189,7 @@ def check_rows(rows: Sequence[Any], *, chart: str, period: str, today: dt.date, 
                            f"(also row {others}): send one row per period."))
     bad = out.bad_rows
     out.rows = [r for r in passed if r.index not in bad]
+    out.warnings = [w for w in out.warnings if w.row not in bad]
     out.problems.sort(key=lambda p: p.row)
     return out
 
@@ -208,19 +212,3 @@ def _observations(v: Any, row: CheckedRow, problem) -> None:
     row.observations = values
     # The mean is the point's value, as when a person types the observations.
     row.value = sum(values) / len(values)
-
-
-def _chart_rules(chart: str, row: CheckedRow, problem) -> None:
-    num, den, value = row.numerator, row.denominator, row.value
-    if chart in RATIO_CHARTS:
-        if den is not None and den <= 0:
-            problem(f"The denominator must be more than zero (it is {den:g}).", "denominator")
-        if num is not None and num < 0:
-            problem(f"The numerator cannot be negative (it is {num:g}).", "numerator")
-        if chart in ("p", "pp") and num is not None and den is not None and 0 < den < num:
-            problem(f"The numerator ({num:g}) is more than the denominator ({den:g}): a proportion cannot be "
-                    "over 100%.", "numerator")
-    elif chart in COUNT_CHARTS and value is not None and value < 0:
-        problem(f"A count cannot be negative (it is {value:g}).", "value")
-    elif chart == "t" and value is not None and value <= 0:
-        problem(f"Days between events must be more than zero (it is {value:g}).", "value")

@@ -9,15 +9,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from measures import periods
 from measures.models import ChangeSource, DataPoint, Measure
-from measures.services import PointInput, save_points
+from measures.services import PointInput, histories, plausibility_rules, remove_point, save_points
 
 from .models import ApiToken
 from .rows import CheckedRow, RowProblem, check_rows
-
-# History rows say the data came through the API once measures has that source; until then the nearest is
-# an upload (a machine sending a file), never "typed in".
-API_SOURCE = getattr(ChangeSource, "API", ChangeSource.UPLOAD)
 
 
 @dataclass
@@ -29,11 +26,14 @@ class BatchOutcome:
     rejected: int = 0
     errors: list[RowProblem] = field(default_factory=list)
     notes: list[RowProblem] = field(default_factory=list)
+    warnings: list[RowProblem] = field(default_factory=list)
 
 
 def upsert_points(token: ApiToken, measure: Measure, rows: Sequence[Any], *, partial: bool) -> BatchOutcome:
-    checked = check_rows(rows, chart=measure.chart_type, period=measure.period, today=timezone.localdate())
-    return _save(token, [(measure, checked.rows)], checked.problems, checked.notes, partial=partial)
+    rules = plausibility_rules(measure, histories([measure])[measure.pk])
+    checked = check_rows(rows, rules=rules)
+    return _save(token, [(measure, checked.rows)], checked.problems, checked.notes, checked.warnings,
+                 partial=partial)
 
 
 def upsert_many(token: ApiToken, rows: Sequence[Any], *, partial: bool) -> BatchOutcome:
@@ -41,6 +41,7 @@ def upsert_many(token: ApiToken, rows: Sequence[Any], *, partial: bool) -> Batch
     problem like any other (it reads as 'no such measure', whether it exists or not)."""
     problems: list[RowProblem] = []
     notes: list[RowProblem] = []
+    warnings: list[RowProblem] = []
     by_measure: dict[int, list[int]] = {}
     for i, raw in enumerate(rows):
         mid = raw.get("measure_id") if isinstance(raw, dict) else None
@@ -52,6 +53,7 @@ def upsert_many(token: ApiToken, rows: Sequence[Any], *, partial: bool) -> Batch
     measures = {m.pk: m for m in token.scope_measures().filter(pk__in=list(by_measure))}
     batches: list[tuple[Measure, list[CheckedRow]]] = []
     today = timezone.localdate()
+    history = histories(list(measures.values()))
     for mid, indexes in by_measure.items():
         measure = measures.get(mid)
         if measure is None:
@@ -59,19 +61,21 @@ def upsert_many(token: ApiToken, rows: Sequence[Any], *, partial: bool) -> Batch
                                        reason=f"There is no measure {mid} that this token may send data to.")
                             for i in indexes)
             continue
-        checked = check_rows([rows[i] for i in indexes], chart=measure.chart_type, period=measure.period,
-                             today=today, measure_id=mid, indexes=indexes, extra_fields=("measure_id",))
+        checked = check_rows([rows[i] for i in indexes], rules=plausibility_rules(measure, history[mid], today=today),
+                             measure_id=mid, indexes=indexes, extra_fields=("measure_id",))
         problems.extend(checked.problems)
         notes.extend(checked.notes)
+        warnings.extend(checked.warnings)
         batches.append((measure, checked.rows))
     problems.sort(key=lambda p: p.row)
     notes.sort(key=lambda p: p.row)
-    return _save(token, batches, problems, notes, partial=partial)
+    warnings.sort(key=lambda p: p.row)
+    return _save(token, batches, problems, notes, warnings, partial=partial)
 
 
 def _save(token: ApiToken, batches: list[tuple[Measure, list[CheckedRow]]], problems: list[RowProblem],
-          notes: list[RowProblem], *, partial: bool) -> BatchOutcome:
-    outcome = BatchOutcome(errors=problems, notes=notes, rejected=len({p.row for p in problems}))
+          notes: list[RowProblem], warnings: list[RowProblem], *, partial: bool) -> BatchOutcome:
+    outcome = BatchOutcome(errors=problems, notes=notes, warnings=warnings, rejected=len({p.row for p in problems}))
     if problems and not partial:
         outcome.saved = False
         return outcome
@@ -92,7 +96,7 @@ def _save_measure(token: ApiToken, measure: Measure, rows: list[CheckedRow]) -> 
         measure=measure, period_start__in=[r.period_start for r in rows])}
     inputs = [_input(row, existing.get(row.period_start)) for row in rows]
     # save_points leaves identical points (and the measure) alone, so a repeated batch writes nothing.
-    return save_points(measure, inputs, by=token.created_by, source=API_SOURCE)
+    return save_points(measure, inputs, by=token.created_by, source=ChangeSource.API)
 
 
 def _input(row: CheckedRow, point: DataPoint | None) -> PointInput:
@@ -104,3 +108,13 @@ def _input(row: CheckedRow, point: DataPoint | None) -> PointInput:
         observations=row.observations, comment=keep_comment if row.comment is None else row.comment,
         excluded=point.excluded if point is not None else False,
         exclusion_reason=point.exclusion_reason if point is not None else "")
+
+
+def delete_point(token: ApiToken, measure: Measure, day, reason: str) -> DataPoint | None:
+    """Remove the point of the period holding `day`; None when the period has none. History keeps it."""
+    point = measure.points.filter(period_start=periods.period_start(day, measure.period)).first()
+    if point is None:
+        return None
+    remove_point(point, by=token.created_by, reason=reason or f"Removed through the data API ({token.name}).",
+                 source=ChangeSource.API)
+    return point

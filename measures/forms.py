@@ -11,7 +11,6 @@ from organisation.models import Directorate, Team
 
 from . import periods
 from .models import (
-    COUNT_CHARTS,
     RATIO_CHARTS,
     Annotation,
     ChartType,
@@ -25,6 +24,7 @@ from .models import (
     Scope,
     SPCConfig,
 )
+from .plausibility import EARLIEST, Rules, far_outside, period_problem, raw_value, value_problems
 from .services import PointInput
 from .uploads import parse_number
 
@@ -47,10 +47,12 @@ class MeasureForm(forms.ModelForm):
     class Meta:
         model = Measure
         fields = ["name", "measure_type", "definition", "numerator", "denominator", "collection", "exclusions",
-                  "period", "chart_type", "improvement", "target", "unit", "multiplier", "domain", "objective",
+                  "period", "chart_type", "improvement", "target", "unit", "multiplier", "first_period", "minimum",
+                  "maximum", "domain", "objective",
                   "early_warning", "method", "show_2sigma", "active"]
-        widgets = {f: forms.Textarea(attrs={"rows": 2}) for f in
-                   ("definition", "numerator", "denominator", "collection", "exclusions")}
+        widgets = {**{f: forms.Textarea(attrs={"rows": 2}) for f in
+                      ("definition", "numerator", "denominator", "collection", "exclusions")},
+                   "first_period": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, scope: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -62,7 +64,8 @@ class MeasureForm(forms.ModelForm):
             self.fields["objective"].empty_label = "Not linked to a strategic objective"
         if scope != Scope.TEAM:
             del self.fields["early_warning"]
-        self.fields["target"].widget = forms.TextInput(attrs={"inputmode": "decimal"})
+        for name in ("target", "minimum", "maximum"):
+            self.fields[name].widget = forms.TextInput(attrs={"inputmode": "decimal"})
 
     def clean(self) -> dict:
         data = super().clean()
@@ -75,6 +78,21 @@ class MeasureForm(forms.ModelForm):
                                      "or Anhøj rules for this chart type.")
         if chart in ("p", "pp") and data.get("unit") == "%" and data.get("multiplier") == 1:
             data["multiplier"] = 100  # a percentage is the proportion times 100
+        low, high = data.get("minimum"), data.get("maximum")
+        if low is not None and high is not None and low >= high:
+            self.add_error("maximum", f"Must be more than the smallest possible value ({low:g}).")
+        first = data.get("first_period")
+        if first is not None and first < EARLIEST:
+            self.add_error("first_period", "Must be 1990 or later.")
+        elif first is not None and first > timezone.localdate():
+            self.add_error("first_period", "Cannot be in the future.")
+        elif first is not None and self.instance.pk:
+            start = periods.period_start(first, data.get("period") or self.instance.period)
+            earlier = self.instance.points.filter(period_start__lt=start).order_by("period_start").first()
+            if earlier is not None:
+                self.add_error("first_period", f"This measure already has data from "
+                                               f"{periods.label(earlier.period_start, self.instance.period)}: "
+                                               "remove those points first, or choose an earlier first period.")
         return data
 
 
@@ -138,11 +156,16 @@ class ConfirmUploadForm(forms.Form):
     on_duplicate = forms.ChoiceField(choices=OnDuplicate.choices, widget=forms.RadioSelect, required=False,
                                      label="Periods that already have a value")
 
-    def __init__(self, *args, needs_choice: bool, **kwargs) -> None:
+    include_unusual = forms.BooleanField(required=False, label="Import the values far outside the measure's "
+                                                             "history too: I have checked them and they are right")
+
+    def __init__(self, *args, needs_choice: bool, unusual: int = 0, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["on_duplicate"].required = needs_choice
         if not needs_choice:
             self.fields["on_duplicate"].widget = forms.HiddenInput()
+        if not unusual:
+            del self.fields["include_unusual"]
 
 
 # --------------------------------------------------------------------------- the data table
@@ -168,10 +191,31 @@ class NumberField(forms.CharField):
         return number
 
 
+class PeriodInput(forms.DateInput):
+    """A month picker for monthly measures, a week picker for weekly ones, a day picker for daily ones."""
+
+    FORMATS = {"month": ("month", "%Y-%m"), "week": ("week", "%G-W%V"), "day": ("date", "%Y-%m-%d")}
+
+    def __init__(self, period: str, attrs: dict | None = None) -> None:
+        kind, fmt = self.FORMATS.get(period, self.FORMATS["day"])
+        super().__init__(attrs={**(attrs or {}), "type": kind}, format=fmt)
+
+
+class PeriodField(forms.DateField):
+    """A period typed or picked: a date, '2025-03' (month picker), '2025-W10' (week picker), 'Mar 2025'."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        day = periods.parse_date(value)
+        if day is None:
+            raise forms.ValidationError(f"‘{value}’ is not a date we can read: use 2025-03-01 or 01/03/2025.")
+        return day
+
+
 class PointForm(MarksInvalidFields, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    period_start = forms.DateField(required=False, widget=forms.DateInput(
-        attrs={"type": "date", "class": "form-control form-control-sm"}))
+    period_start = PeriodField(required=False)
     value = NumberField()
     numerator = NumberField()
     denominator = NumberField()
@@ -182,10 +226,15 @@ class PointForm(MarksInvalidFields, forms.Form):
     excluded = forms.BooleanField(required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
     exclusion_reason = forms.CharField(required=False, max_length=300, widget=forms.TextInput(
         attrs={"class": "form-control form-control-sm", "placeholder": "Why it is left out"}))
+    # Ticked by the person when the row's value is far outside the measure's history and is right.
+    confirmed = forms.BooleanField(required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
 
-    def __init__(self, *args, measure: Measure, **kwargs) -> None:
+    def __init__(self, *args, measure: Measure, rules: Rules, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.measure = measure
+        self.measure, self.rules = measure, rules
+        self.unusual = ""  # the far-outside warning, when there is one
+        self.fields["period_start"].widget = PeriodInput(measure.period,
+                                                         attrs={"class": "form-control form-control-sm"})
         drop = (("value", "observations") if measure.is_ratio else
                 ("value", "numerator", "denominator") if measure.has_subgroups else
                 ("numerator", "denominator", "observations"))
@@ -193,11 +242,12 @@ class PointForm(MarksInvalidFields, forms.Form):
             del self.fields[name]
         start = self.initial.get("period_start")
         when = periods.label(start, measure.period) if start else "the new period"
-        if not self.is_new:  # a period is fixed once entered; its values are what get corrected
+        if not self.is_new:  # a period is changed by moving the point (its own page), its values here
             self.fields["id"].disabled = True
             self.fields["period_start"].disabled = True
         for name, f in self.fields.items():
             f.widget.attrs["aria-label"] = f"{name.replace('_', ' ').capitalize()} for {when}"
+        self.fields["confirmed"].widget.attrs["aria-label"] = f"The value for {when} is right: save it"
 
     @property
     def is_new(self) -> bool:
@@ -208,10 +258,19 @@ class PointForm(MarksInvalidFields, forms.Form):
         start = self.initial.get("period_start")
         return periods.label(start, self.measure.period) if start else ""
 
+    def has_changed(self) -> bool:
+        return any(name != "confirmed" for name in self.changed_data)
+
     def clean(self) -> dict:
         data = super().clean()
         if self.is_new:
-            typed = any(data.get(f) not in (None, "", False) for f in self.fields if f not in ("id",))
+            # A new row's period may come filled in (the next periods): the row counts once something else is
+            # typed in it, or its period is changed.
+            period_typed = "period_start" in self.errors or (
+                data.get("period_start") is not None and "period_start" in self.changed_data)
+            typed = period_typed or any(
+                data.get(f) not in (None, "", False) for f in self.fields if f not in ("id", "confirmed",
+                                                                                      "period_start"))
             if not typed:
                 data["_blank"] = True
                 return data
@@ -220,25 +279,18 @@ class PointForm(MarksInvalidFields, forms.Form):
                 self.add_error("period_start", "Which period is this? Enter its date.")
             elif day is not None:
                 start = periods.period_start(day, self.measure.period)
-                if start > timezone.localdate():
-                    self.add_error("period_start", f"{periods.label(start, self.measure.period)} is in the future.")
+                problem = period_problem(start, self.rules)
+                if problem:
+                    self.add_error("period_start", problem)
                 data["period_start"] = start
                 data["_moved_from"] = day if start != day else None
         else:
             data["period_start"] = self.initial["period_start"]
             data["id"] = self.initial["id"]
-        chart = self.measure.chart_type
         if self.measure.is_ratio:
-            num, den = data.get("numerator"), data.get("denominator")
-            for name, v in (("numerator", num), ("denominator", den)):
-                if v is None and name not in self.errors:
+            for name in ("numerator", "denominator"):
+                if data.get(name) is None and name not in self.errors:
                     self.add_error(name, f"Enter the {name}.")
-            if den is not None and den <= 0:
-                self.add_error("denominator", "Must be more than zero.")
-            if num is not None and num < 0:
-                self.add_error("numerator", "Cannot be negative.")
-            if chart in ("p", "pp") and num is not None and den is not None and den > 0 and num > den:
-                self.add_error("numerator", f"More than the denominator ({den:g}): a proportion cannot be over 100%.")
         elif self.measure.has_subgroups:
             text = data.get("observations") or ""
             values = [parse_number(t) for t in text.replace(";", ",").split(",") if t.strip()]
@@ -248,14 +300,22 @@ class PointForm(MarksInvalidFields, forms.Form):
                 self.add_error("observations", "Every observation must be a number, separated by commas.")
             else:
                 data["observations_list"] = values
-        else:
-            value = data.get("value")
-            if value is None and "value" not in self.errors:
-                self.add_error("value", "Enter a value.")
-            elif value is not None and chart in COUNT_CHARTS and value < 0:
-                self.add_error("value", "A count cannot be negative.")
-            elif value is not None and chart == "t" and value <= 0:
-                self.add_error("value", "Days between events must be more than zero.")
+        elif data.get("value") is None and "value" not in self.errors:
+            self.add_error("value", "Enter a value.")
+        if not any(name in self.errors for name in ("value", "numerator", "denominator", "observations")):
+            obs = data.get("observations_list")
+            value = (sum(obs) / len(obs)) if obs else data.get("value")
+            numbers = {"value": value, "numerator": data.get("numerator"), "denominator": data.get("denominator"),
+                       "observations": obs}
+            for name, message in value_problems(self.rules, **numbers):
+                self.add_error(name if name in self.fields else None, message)
+            if not self.errors and self.has_changed():
+                raw = raw_value(self.measure.chart_type, value, numbers["numerator"], numbers["denominator"])
+                self.unusual = far_outside(self.rules, raw) or ""
+                if self.unusual and not data.get("confirmed"):
+                    field = "numerator" if self.measure.is_ratio else (
+                        "observations" if self.measure.has_subgroups else "value")
+                    self.add_error(field, self.unusual + " If it is right, tick “It is right” and save again.")
         if data.get("excluded") and not (data.get("exclusion_reason") or "").strip():
             self.add_error("exclusion_reason", "Say why this point is left out of the calculations.")
         if not data.get("excluded"):
@@ -273,17 +333,21 @@ class PointForm(MarksInvalidFields, forms.Form):
 
 
 class BasePointFormSet(forms.BaseFormSet):
-    def __init__(self, *args, measure: Measure, existing: set[dt.date], **kwargs) -> None:
-        self.measure, self.existing = measure, existing
+    def __init__(self, *args, measure: Measure, existing: set[dt.date], rules: Rules, **kwargs) -> None:
+        self.measure, self.existing, self.rules = measure, existing, rules
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "measure": self.measure}
+        return {**super().get_form_kwargs(index), "measure": self.measure, "rules": self.rules}
 
     @property
     def empty_form(self):
         return self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True,
-                         use_required_attribute=False, measure=self.measure)
+                         use_required_attribute=False, measure=self.measure, rules=self.rules)
+
+    @property
+    def new_forms(self) -> list[PointForm]:
+        return [f for f in self.forms if f.is_new]
 
     def clean(self) -> None:
         seen: dict[dt.date, PointForm] = {}
@@ -305,7 +369,10 @@ class BasePointFormSet(forms.BaseFormSet):
                 if f.has_changed() and not f.cleaned_data.get("_blank")]
 
 
-PointFormSet = forms.formset_factory(PointForm, formset=BasePointFormSet, extra=1, max_num=5000)
+# As many new rows as a person asks for at once: two years of monthly data, or a year of weekly data and more.
+MAX_NEW_ROWS = 120
+# The new rows are part of the initial data (their periods filled in), so the formset adds none of its own.
+PointFormSet = forms.formset_factory(PointForm, formset=BasePointFormSet, extra=0, max_num=5000)
 
 
 def point_initial(points) -> list[dict]:
@@ -351,3 +418,37 @@ class SummaryFilterForm(forms.Form):
         for f in self.fields.values():
             css = "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
             f.widget.attrs.setdefault("class", css)
+
+
+# --------------------------------------------------------------------------- moving and removing a point
+
+
+class RemovePointForm(MarksInvalidFields, forms.Form):
+    reason = forms.CharField(max_length=300, label="Why it is removed", widget=forms.TextInput(
+        attrs={"class": "form-control", "placeholder": "e.g. entered twice; the ward was closed that month"}),
+        error_messages={"required": "Say why the point is removed: the history keeps it with your reason."})
+
+
+class MovePointForm(MarksInvalidFields, forms.Form):
+    period_start = PeriodField(label="The right period", error_messages={"required": "Choose the right period."})
+    reason = forms.CharField(max_length=300, label="Why it moves", widget=forms.TextInput(
+        attrs={"class": "form-control", "placeholder": "e.g. typed against the wrong month"}),
+        error_messages={"required": "Say why the point moves: the history keeps it with your reason."})
+
+    def __init__(self, *args, point, rules: Rules, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.point, self.rules = point, rules
+        self.fields["period_start"].widget = PeriodInput(point.measure.period, attrs={"class": "form-control"})
+
+    def clean_period_start(self) -> dt.date:
+        period = self.point.measure.period
+        start = periods.period_start(self.cleaned_data["period_start"], period)
+        problem = period_problem(start, self.rules)
+        if problem:
+            raise forms.ValidationError(problem)
+        if start == self.point.period_start:
+            raise forms.ValidationError("That is the period it is in now.")
+        if self.point.measure.points.filter(period_start=start).exists():
+            raise forms.ValidationError(f"{periods.label(start, period)} already has a point: correct that one, "
+                                        "or remove it first.")
+        return start

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from ops.models import ImportStatus, StagedImport
 from organisation.models import StrategicObjective, Team
 from projects.models import Project
+
+# Which charts take ratios, subgroups or counts is the SPC engine's to say (re-exported for the apps above).
+from spc.engine import COUNT_CHARTS, RATIO_CHARTS, SUBGROUP_CHARTS  # noqa: F401
 
 
 class MeasureType(models.TextChoices):
@@ -39,12 +42,6 @@ class ChartType(models.TextChoices):
     S = "s", "S chart (subgroup spread)"
 
 
-# Charts whose points are numerator / denominator.
-RATIO_CHARTS = ("p", "pp", "u", "up")
-# Charts whose points are several observations per period.
-SUBGROUP_CHARTS = ("xbar", "s")
-# Charts that count events: values cannot be negative.
-COUNT_CHARTS = ("p", "pp", "u", "up", "c", "g")
 
 
 class Improvement(models.TextChoices):
@@ -121,6 +118,14 @@ class Measure(models.Model):
     unit = models.CharField(max_length=40, blank=True, help_text="e.g. %, days, per 1,000 bed days")
     multiplier = models.FloatField(default=1, help_text="Rates and proportions are shown multiplied by this "
                                                         "(100 for %, 1000 for per 1,000).")
+    # Plausibility (measures.plausibility): what a point of this measure can be.
+    first_period = models.DateField("first period", null=True, blank=True,
+                                    help_text="The earliest period with data: earlier periods are refused as "
+                                              "typing slips. Blank: from 1990.")
+    minimum = models.FloatField("smallest possible value", null=True, blank=True,
+                                help_text="Optional, in the units shown on the chart: smaller values are refused.")
+    maximum = models.FloatField("largest possible value", null=True, blank=True,
+                                help_text="Optional, in the units shown on the chart: larger values are refused.")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="owned_measures")
 
@@ -158,6 +163,8 @@ class Measure(models.Model):
             models.CheckConstraint(condition=Q(early_warning=False) | Q(team__isnull=False),
                                    name="early_warning_only_for_team_measures"),
             models.CheckConstraint(condition=Q(multiplier__gt=0), name="measure_multiplier_positive"),
+            models.CheckConstraint(condition=Q(minimum__isnull=True) | Q(maximum__isnull=True)
+                                   | Q(minimum__lt=F("maximum")), name="measure_minimum_below_maximum"),
             models.CheckConstraint(condition=Q(objective__isnull=True) | (Q(project__isnull=True)
                                                                           & Q(team__isnull=True)),
                                    name="objective_only_for_whole_system_measures"),
@@ -307,6 +314,13 @@ class DataPoint(models.Model):
 class ChangeSource(models.TextChoices):
     MANUAL = "manual", "Typed in"
     UPLOAD = "upload", "Upload"
+    API = "api", "Data API"
+
+
+class ChangeAction(models.TextChoices):
+    CORRECT = "correct", "Corrected"
+    MOVE = "move", "Moved to another period"
+    REMOVE = "remove", "Removed"
 
 
 class DataPointChange(models.Model):
@@ -318,11 +332,21 @@ class DataPointChange(models.Model):
     old = models.JSONField()
     new = models.JSONField()
     source = models.CharField(max_length=6, choices=ChangeSource.choices, default=ChangeSource.MANUAL)
+    action = models.CharField(max_length=7, choices=ChangeAction.choices, default=ChangeAction.CORRECT)
+    # A move's new period (period_start is where the point was).
+    moved_to = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(action="move") | Q(moved_to__isnull=False),
+                                   name="point_move_has_a_period"),
+            models.CheckConstraint(condition=Q(action="correct") | ~Q(reason=""),
+                                   name="point_removal_or_move_has_reason"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.period_start}: {self.old} → {self.new}"
@@ -362,6 +386,8 @@ class UploadBatch(StagedImport):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="uploads")
     # Each row also holds "period_start", "value", "numerator", "denominator", "comment", "exists".
     on_duplicate = models.CharField(max_length=9, choices=OnDuplicate.choices, blank=True)
+    # Rows far outside the measure's history are imported only when the person confirms them.
+    include_unusual = models.BooleanField(default=False)
     imported_count = models.PositiveIntegerField(default=0)
     overwritten_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)

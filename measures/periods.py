@@ -38,11 +38,12 @@ def add_periods(day: dt.date, period: str, n: int) -> dt.date:
 
 def label(day: dt.date, period: str) -> str:
     """How people say the period: 'Mar 2025', 'w/c 3 Mar 2025', '3 Mar 2025'."""
+    year = f"{day.year:04d}"  # strftime writes year 1 as "1"
     if period == "month":
-        return day.strftime("%b %Y")
+        return f"{day:%b} {year}"
     if period == "week":
-        return f"w/c {day.day} {day:%b %Y}"
-    return f"{day.day} {day:%b %Y}"
+        return f"w/c {day.day} {day:%b} {year}"
+    return f"{day.day} {day:%b} {year}"
 
 
 def describe_period(period: str) -> str:
@@ -54,7 +55,8 @@ def describe_period(period: str) -> str:
 def parse_date(text: object) -> dt.date | None:
     """A date from what people type or spreadsheets hold; None when it is not one.
 
-    Accepts ISO dates, day-first UK dates, '2025-03', 'Mar 2025', 'March 2025' and Excel's own dates.
+    Accepts ISO dates, day-first UK dates, '2025-03', ISO weeks ('2025-W10'), 'Mar 2025', 'March 2025' and
+    Excel's own dates.
     """
     if isinstance(text, dt.datetime):
         return text.date()
@@ -69,6 +71,12 @@ def parse_date(text: object) -> dt.date | None:
             return dt.datetime.strptime(s, fmt).date()
         except ValueError:
             continue
+    m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", s, flags=re.IGNORECASE)  # an ISO week: the week picker's value
+    if m:
+        try:
+            return dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        except ValueError:
+            return None
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", s)
     if m:
         try:

@@ -21,7 +21,9 @@ from ops import queue
 from .charts import ChartOutput, PointRow, SummaryRow, chart_for, summarise
 from .marks import annotations_for
 from .models import (
+    RATIO_CHARTS,
     Annotation,
+    ChangeAction,
     ChangeSource,
     DataPoint,
     DataPointChange,
@@ -32,6 +34,7 @@ from .models import (
     UploadBatch,
     UploadStatus,
 )
+from .plausibility import Rules, raw_value
 from .rendering import load_snapshots
 from .uploads import RowChecker
 
@@ -79,6 +82,38 @@ def compute_summary(measures: Sequence[Measure]) -> list[SummaryRow]:
     for ph in MeasurePhase.objects.filter(measure_id__in=ids):
         phases[ph.measure_id].append(ph)
     return summarise(measures, points, phases, config)
+
+
+# --------------------------------------------------------------------------- plausibility
+
+
+def plausibility_rules(measure: Measure, history: Sequence[float | None] = (), *,
+                       today: dt.date | None = None) -> Rules:
+    """What a point of this measure can be (measures.plausibility); `history`: its points' raw values."""
+    unit = (measure.unit or "").strip().lower()
+    value_chart = measure.chart_type not in RATIO_CHARTS
+    return Rules(chart=measure.chart_type, period=measure.period, today=today or timezone.localdate(),
+                 first_period=measure.first_period, minimum=measure.minimum, maximum=measure.maximum,
+                 multiplier=measure.multiplier or 1.0,
+                 percent=value_chart and unit in ("%", "percent", "percentage"),
+                 proportion=value_chart and unit in ("proportion", "fraction"),
+                 history=tuple(h for h in history if h is not None))
+
+
+def raw_values(measure: Measure, points) -> list[float | None]:
+    """The plotted value (before the multiplier) of each point that counts in the calculations."""
+    return [raw_value(measure.chart_type, p.value, p.numerator, p.denominator) for p in points if not p.excluded]
+
+
+def histories(measures: Sequence[Measure]) -> dict[int, list[float | None]]:
+    """Every measure's raw values in period order, in one query (for checks over many measures)."""
+    out: dict[int, list[float | None]] = defaultdict(list)
+    charts = {m.pk: m.chart_type for m in measures}
+    rows = (DataPoint.objects.filter(measure_id__in=list(charts), excluded=False)
+            .order_by("measure_id", "period_start").values_list("measure_id", "value", "numerator", "denominator"))
+    for mid, value, num, den in rows:
+        out[mid].append(raw_value(charts[mid], value, num, den))
+    return out
 
 
 # --------------------------------------------------------------------------- saving data with history
@@ -140,6 +175,41 @@ def save_points(measure: Measure, inputs: Sequence[PointInput], *, by, source: s
     return counts
 
 
+class PointConflict(Exception):
+    """The period a point would move to already holds one."""
+
+
+def remove_point(point: DataPoint, *, by, reason: str, source: str = ChangeSource.MANUAL) -> DataPointChange:
+    """Remove a period's point; its last values stay in the history with who, when and why."""
+    now = timezone.now()
+    with transaction.atomic():
+        point = DataPoint.objects.select_for_update().get(pk=point.pk)
+        change = DataPointChange.objects.create(
+            measure_id=point.measure_id, point=None, period_start=point.period_start, old=point.as_record(),
+            new={}, source=source, action=ChangeAction.REMOVE, reason=reason.strip(), by=by, at=now)
+        # Earlier corrections of the period keep their place in the history, no longer tied to a point.
+        point.delete()
+        touch(point.measure, now)
+    return change
+
+
+def move_point(point: DataPoint, to: dt.date, *, by, reason: str) -> DataPointChange:
+    """Move a point entered against the wrong period; PointConflict when that period already has one."""
+    now = timezone.now()
+    with transaction.atomic():
+        point = DataPoint.objects.select_for_update().get(pk=point.pk)
+        if DataPoint.objects.filter(measure_id=point.measure_id, period_start=to).exists():
+            raise PointConflict(to)
+        change = DataPointChange.objects.create(
+            measure_id=point.measure_id, point=point, period_start=point.period_start, old=point.as_record(),
+            new=point.as_record(), source=ChangeSource.MANUAL, action=ChangeAction.MOVE, moved_to=to,
+            reason=reason.strip(), by=by, at=now)
+        point.period_start, point.updated_by, point.updated_at = to, by, now
+        point.save(update_fields=["period_start", "updated_by", "updated_at"])
+        touch(point.measure, now)
+    return change
+
+
 def touch(measure: Measure, now: dt.datetime | None = None) -> None:
     """The measure's inputs changed (data, phases, annotations, settings): its snapshot is stale from now, and
     is recomputed right after the transaction commits, so people see their chart at once."""
@@ -173,8 +243,9 @@ CHECK_CHUNK = 500
 def check_upload(batch: UploadBatch) -> None:
     """Check every row against the measure, saving progress as it goes (nothing is imported here)."""
     measure = batch.measure
-    existing = set(measure.points.values_list("period_start", flat=True))
-    checker = RowChecker(measure.chart_type, measure.period, existing, timezone.localdate())
+    points = list(measure.points.order_by("period_start").only("period_start", "value", "numerator",
+                                                                "denominator", "excluded"))
+    checker = RowChecker(plausibility_rules(measure, raw_values(measure, points)), {p.period_start for p in points})
     rows = batch.rows
     checked: list[dict] = []
     for start in range(0, len(rows), CHECK_CHUNK):
@@ -189,7 +260,8 @@ def check_upload(batch: UploadBatch) -> None:
 
 def import_upload(batch: UploadBatch) -> None:
     """Import every valid row in one transaction: a failure leaves nothing half-imported."""
-    valid = [r for r in batch.rows if not r.get("problems") and not r.get("merged")]
+    good = [r for r in batch.rows if not r.get("problems") and not r.get("merged")]
+    valid = [r for r in good if batch.include_unusual or not r.get("unusual")]
     inputs = [PointInput(period_start=dt.date.fromisoformat(r["period_start"]), value=r.get("value"),
                          numerator=r.get("numerator"), denominator=r.get("denominator"),
                          observations=r.get("observations"), comment=r.get("comment") or "") for r in valid]
@@ -203,5 +275,5 @@ def import_upload(batch: UploadBatch) -> None:
         return
     UploadBatch.objects.filter(pk=batch.pk).update(
         status=UploadStatus.IMPORTED, imported_count=counts["created"], overwritten_count=counts["changed"],
-        skipped_count=counts["skipped"] + counts["unchanged"], processed_rows=len(batch.rows),
+        skipped_count=counts["skipped"] + counts["unchanged"] + len(good) - len(valid), processed_rows=len(batch.rows),
         finished_at=timezone.now())

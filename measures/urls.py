@@ -13,6 +13,7 @@ urlpatterns = [
     path("project/<int:pk>/", views.project_measures, name="project_measures"),
     path("<int:pk>/", views.measure_detail, name="detail"),
     path("<int:pk>/edit/", views.measure_edit, name="edit"),
+    path("points/<int:pk>/", views.point_fix, name="point"),
     path("<int:pk>/phases/", views.phase_add, name="phase_add"),
     path("phases/<int:pk>/delete/", views.phase_delete, name="phase_delete"),
     path("<int:pk>/annotations/", views.annotation_add, name="annotation_add"),

@@ -20,11 +20,15 @@ from projects.models import Project
 from . import exports, periods, tasks
 from .charts import READING_LABELS
 from .forms import (
+    MAX_NEW_ROWS,
     AnnotationForm,
     ConfirmUploadForm,
     MeasureForm,
+    MovePointForm,
+    PeriodInput,
     PhaseForm,
     PointFormSet,
+    RemovePointForm,
     SPCConfigForm,
     SummaryFilterForm,
     UploadForm,
@@ -32,6 +36,7 @@ from .forms import (
 )
 from .models import (
     Annotation,
+    DataPoint,
     DataPointChange,
     Measure,
     MeasurePhase,
@@ -42,10 +47,20 @@ from .models import (
     UploadBatch,
     UploadStatus,
 )
+from .plausibility import takes
 from .rendering import load_page_chart, refresh_stale
 from .rules import can_add_measure_to
-from .services import load_summary, save_points, touch
-from .uploads import UploadError, read_table
+from .services import (
+    PointConflict,
+    load_summary,
+    move_point,
+    plausibility_rules,
+    raw_values,
+    remove_point,
+    save_points,
+    touch,
+)
+from .uploads import UploadError, parse_paste, read_table
 
 PAGE_SIZE = 50
 
@@ -73,9 +88,22 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not can_enter:
         raise PermissionDenied("Only the people working on this measure can add or correct its data.")
     chart = load_page_chart(measure)
+    adding = _rows_asked(request)
     formset = None
     if can_enter:
-        formset = _data_formset(measure, chart[1], request.POST if request.method == "POST" else None)
+        data = request.POST if request.method == "POST" else None
+        if data is not None and "fill" in data:
+            data, adding, filled = _filled_from_paste(measure, chart[1], data, adding)
+            formset = _data_formset(measure, chart[1], data, adding=adding)
+            if filled:
+                formset.is_valid()  # checked row by row, nothing saved: the person reviews, then saves
+                messages.info(request, f"{filled} row{'s' if filled != 1 else ''} filled from what you pasted: "
+                                       "nothing is saved yet. Check the rows, then save the data.")
+            else:
+                messages.warning(request, "There was nothing to fill in: paste rows copied from a spreadsheet.")
+            return _measure_page(request, measure, chart, formset=formset, adding=adding,
+                                 paste=request.POST.get("paste", ""))
+        formset = _data_formset(measure, chart[1], data, adding=adding)
     if request.method == "POST":
         if formset.is_valid():
             moved = [f for f in formset.forms if f.is_new and f.cleaned_data.get("_moved_from")]
@@ -89,17 +117,75 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.warning(request, _single_observation_message(measure, f.cleaned_data["period_start"]))
             return redirect(measure)
         messages.error(request, "Nothing was saved: please correct the cells marked below.")
-    return _measure_page(request, measure, chart, formset=formset)
+    return _measure_page(request, measure, chart, formset=formset, adding=adding)
 
 
-def _data_formset(measure: Measure, points: list, data=None) -> PointFormSet:
-    return PointFormSet(data, initial=point_initial(points), prefix="points", measure=measure,
-                        existing={p.period_start for p in points})
+def _rows_asked(request: HttpRequest) -> int:
+    """How many new rows the data table offers (?add=24): one unless asked, never more than MAX_NEW_ROWS."""
+    text = request.GET.get("add", "")
+    return max(1, min(MAX_NEW_ROWS, int(text))) if text.isdigit() else 1
+
+
+def _next_periods(measure: Measure, points: list, n: int) -> list:
+    """The n periods after the last point (or the n up to this one when there are none yet), none in the
+    future: what new rows are offered for."""
+    today = periods.period_start(timezone.localdate(), measure.period)
+    if points:
+        first = periods.next_period(points[-1].period_start, measure.period)
+    elif measure.first_period:
+        first = periods.period_start(measure.first_period, measure.period)
+    else:
+        first = periods.add_periods(today, measure.period, -(n - 1))
+    out = []
+    for i in range(n):
+        day = periods.add_periods(first, measure.period, i)
+        out.append(day if day <= today else None)
+    return out
+
+
+def _data_formset(measure: Measure, points: list, data=None, *, adding: int = 1) -> PointFormSet:
+    initial = point_initial(points) + [{"period_start": day} if day else {}
+                                       for day in _next_periods(measure, points, adding)]
+    return PointFormSet(data, initial=initial, prefix="points", measure=measure,
+                        existing={p.period_start for p in points},
+                        rules=plausibility_rules(measure, raw_values(measure, points)))
+
+
+def _filled_from_paste(measure: Measure, points: list, data, adding: int) -> tuple:
+    """The table's posted data with the pasted rows put into the new rows (from the first empty one), as many
+    new rows as they need; periods the paste does not give run on from the row before."""
+    pasted = parse_paste(data.get("paste", ""), takes(measure.chart_type))
+    if not pasted:
+        return data, adding, 0
+    data = data.copy()
+    existing = len(points)
+    slots = _next_periods(measure, points, adding)
+    start = next((i for i in range(adding) if not any(
+        data.get(f"points-{existing + i}-{f}") for f in ("value", "numerator", "denominator", "observations"))),
+        adding)
+    total = max(adding, start + len(pasted))
+    slots += [None] * (total - len(slots))
+    widget = PeriodInput(measure.period)
+    previous = None
+    for k, row in enumerate(pasted):
+        i = existing + start + k
+        day = periods.parse_date(row.pop("date")) if row.get("date") else None
+        if day is None:
+            posted = periods.parse_date(data.get(f"points-{i}-period_start", ""))
+            day = posted or (periods.next_period(previous, measure.period) if previous else slots[start + k])
+        if day is not None:
+            day = periods.period_start(day, measure.period)
+            data[f"points-{i}-period_start"] = widget.format_value(day)
+        previous = day
+        for name, text in row.items():
+            data[f"points-{i}-{name}"] = text
+    data["points-TOTAL_FORMS"] = str(existing + total)
+    return data, total, len(pasted)
 
 
 def _measure_page(request: HttpRequest, measure: Measure, chart: tuple, *, formset: PointFormSet | None,
-                  phase_form: PhaseForm | None = None, annotation_form: AnnotationForm | None = None
-                  ) -> HttpResponse:
+                  phase_form: PhaseForm | None = None, annotation_form: AnnotationForm | None = None,
+                  adding: int = 1, paste: str = "") -> HttpResponse:
     """The measure page (`formset`: the data table, None for those who cannot enter data). A phase or
     annotation form that did not validate comes back bound, so its errors sit beside its fields and what was
     typed is kept."""
@@ -110,7 +196,8 @@ def _measure_page(request: HttpRequest, measure: Measure, chart: tuple, *, forms
     rows = [{"form": f, "point": p, "ptype": t, "y": y} for f, p, t, y in zip(forms, points, types, ys)]
     return render(request, "measures/detail.html", {
         "measure": measure, "output": output, "points": points, "phases": phases, "notes": notes,
-        "rows": rows, "formset": formset, "new_form": formset.forms[-1] if formset else None,
+        "rows": rows, "formset": formset, "new_forms": formset.forms[len(points):] if formset else [],
+        "adding": adding, "paste": paste, "max_new_rows": MAX_NEW_ROWS,
         "can_enter": formset is not None, "can_edit": request.user.has_perm("measures.edit_measure", measure),
         "phase_form": phase_form or PhaseForm(measure=measure, prefix="phase"),
         "annotation_form": annotation_form or AnnotationForm(prefix="note"),
@@ -189,6 +276,45 @@ def annotation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     touch(measure)
     messages.success(request, "Annotation removed.")
     return redirect(measure)
+
+
+# --------------------------------------------------------------------------- moving and removing a point
+
+
+def _point_for(request: HttpRequest, pk: int) -> tuple[DataPoint, Measure]:
+    point = get_object_or_404(DataPoint, pk=pk)
+    return point, _measure_for(request, point.measure_id, "measures.enter_data")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_fix(request: HttpRequest, pk: int) -> HttpResponse:
+    """One point's page: move it to the period it belongs to, or remove it, with a reason kept in its history."""
+    point, measure = _point_for(request, pk)
+    point.measure = measure
+    rules = plausibility_rules(measure)
+    move_form = MovePointForm(request.POST if "move" in request.POST else None, point=point, rules=rules,
+                              prefix="move")
+    remove_form = RemovePointForm(request.POST if "remove" in request.POST else None, prefix="remove")
+    when = periods.label(point.period_start, measure.period)
+    if request.method == "POST" and "remove" in request.POST and remove_form.is_valid():
+        remove_point(point, by=request.user, reason=remove_form.cleaned_data["reason"])
+        messages.success(request, f"{when} removed. Its values stay in the history below the table.")
+        return redirect(measure)
+    if request.method == "POST" and "move" in request.POST and move_form.is_valid():
+        to = move_form.cleaned_data["period_start"]
+        try:
+            move_point(point, to, by=request.user, reason=move_form.cleaned_data["reason"])
+        except PointConflict:
+            move_form.add_error("period_start", f"{periods.label(to, measure.period)} has just been given a "
+                                                "point by someone else.")
+        else:
+            messages.success(request, f"{when} moved to {periods.label(to, measure.period)}.")
+            return redirect(measure)
+    return render(request, "measures/point.html", {
+        "measure": measure, "point": point, "when": when, "move_form": move_form, "remove_form": remove_form,
+        "changes": DataPointChange.objects.filter(point=point).select_related("by")[:50],
+    })
 
 
 # --------------------------------------------------------------------------- definitions
@@ -341,7 +467,9 @@ def upload_batch(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(UploadBatch, pk=pk)
     measure = _measure_for(request, batch.measure_id, "measures.enter_data")
     existing = batch.existing_rows
-    form = ConfirmUploadForm(request.POST if request.method == "POST" else None, needs_choice=bool(existing))
+    unusual = [r for r in batch.valid_rows if r.get("unusual") and not r.get("merged")]
+    form = ConfirmUploadForm(request.POST if request.method == "POST" else None, needs_choice=bool(existing),
+                             unusual=len(unusual))
     if request.method == "POST":
         if request.POST.get("cancel"):
             if batch.status == UploadStatus.READY:
@@ -355,12 +483,13 @@ def upload_batch(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             # Claim the batch so that a double click imports it once.
             claimed = UploadBatch.objects.filter(pk=batch.pk, status=UploadStatus.READY).update(
-                status=UploadStatus.IMPORTING, on_duplicate=form.cleaned_data["on_duplicate"] or "skip")
+                status=UploadStatus.IMPORTING, on_duplicate=form.cleaned_data["on_duplicate"] or "skip",
+                include_unusual=bool(form.cleaned_data.get("include_unusual")))
             if claimed:
                 transaction.on_commit(lambda: tasks.import_upload.delay(batch.pk))
             return redirect(batch)
     return render(request, "measures/upload_batch.html", {
-        "batch": batch, "measure": measure, "form": form, "existing": existing,
+        "batch": batch, "measure": measure, "form": form, "existing": existing, "unusual": unusual,
         "valid": [r for r in batch.valid_rows if not r.get("merged")], "problems": batch.problem_rows,
         "percent": int(100 * batch.processed_rows / batch.total_rows) if batch.total_rows else 100,
     })

@@ -45,6 +45,8 @@ CHART_ALIASES = {"xmr": "i", "pprime": "pp", "uprime": "up", "x": "i"}
 # Charts whose statistic is a ratio numerator / denominator (denominators required).
 RATIO_CHARTS = ("p", "pp", "u", "up")
 COUNT_CHARTS = ("p", "pp", "u", "up", "c", "g")
+# Charts whose points are several observations per period.
+SUBGROUP_CHARTS = ("xbar", "s")
 
 __all__ = ["ASSURANCE_ICON", "COMMON", "CONCERN", "IMPROVEMENT", "NEUTRAL_HIGH", "NEUTRAL_LOW", "VARIATION_ICONS",
            "PhaseSummary", "SPCResult", "analyse"]

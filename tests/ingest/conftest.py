@@ -66,6 +66,10 @@ class Api:
         return self.client.post(f"/api/v1{path}" + (f"?{query}" if query else ""), body,
                                 content_type="application/json", headers=self.headers())
 
+    def delete(self, path: str, **params):
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        return self.client.delete(f"/api/v1{path}" + (f"?{query}" if query else ""), headers=self.headers())
+
 
 @pytest.fixture
 def api(client, secret):

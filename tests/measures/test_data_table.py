@@ -94,7 +94,7 @@ def test_proportions_are_checked_per_cell(client, qiadmin):
     assert "a proportion cannot be over 100%" in response.text
     response = client.post(reverse("measures:detail", args=[m.pk]), table_post(m, [], {}, new={
         "period_start": "2024-01-01", "numerator": "2", "denominator": "0"}))
-    assert "Must be more than zero" in response.text
+    assert "The denominator must be more than zero (it is 0)." in response.text
     assert not DataPoint.objects.filter(measure=m).exists()
 
 
@@ -139,7 +139,7 @@ def test_a_phase_with_a_mistake_comes_back_with_the_error_beside_the_field_and_w
     assert 'value="baseline" class="form-check-input is-invalid"' not in page  # only the wrong field is marked
     assert "was not added" not in page  # no flash message at the top of the page any more
     # The data table still posts to the measure page, not to the phase URL the page was rendered at.
-    assert f'action="{reverse("measures:detail", args=[measure_with_data.pk])}"' in page
+    assert f'action="{reverse("measures:detail", args=[measure_with_data.pk])}#data"' in page
 
 
 def test_a_phase_on_a_period_that_already_has_one_says_so_beside_the_start(client, staff, measure_with_data):
