@@ -9,7 +9,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from .content import GROUPINGS, choose_grouping, grouped, portfolio_built_on
-from .svgchart import figure_svg
+from .svgchart import measure_svg
 
 Progress = Callable[[str, int, int], None]
 
@@ -27,8 +27,7 @@ def build_html(report: dict[str, Any], content: dict[str, Any], *, grouping: str
     charts = {}
     for i, m in enumerate(measures, start=1):
         if m.get("figure"):
-            charts[m["id"]] = figure_svg(m["figure"], width=620, height=240, title=f"SPC chart of {m['name']}",
-                                         description=m.get("reading", ""))
+            charts[m["id"]] = measure_svg(m, width=620, height=240)
         if i % 5 == 0 or i == len(measures):
             progress(f"Drawing chart {i} of {len(measures)}", i, total)
     grouping, _ = choose_grouping(content, grouping)

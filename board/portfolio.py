@@ -21,7 +21,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from capability.services import training_reach
 from coaching.services import coach_loads
@@ -120,8 +122,8 @@ def by_stage_and_directorate(directorate_id: int | None = None, at: dt.datetime 
     out_rows = [{"id": t["id"], "name": t["name"], "counts": [t["counts"][s] for s, _ in used],
                  "total": sum(t["counts"].values())} for t in sorted(table.values(), key=lambda t: t["name"])]
     totals = [sum(r["counts"][i] for r in out_rows) for i in range(len(used))]
-    return {"stages": [label for _, label in used], "rows": out_rows, "totals": totals,
-            "total": sum(totals)}
+    return {"stages": [label for _, label in used], "stage_keys": [s for s, _ in used], "rows": out_rows,
+            "totals": totals, "total": sum(totals)}
 
 
 def progress_scores(as_of: dt.date, directorate_id: int | None = None, at: dt.datetime | None = None
@@ -229,12 +231,14 @@ def aims_met_by_involvement(directorate_id: int | None = None, at: dt.datetime |
 def coach_capacity(directorate_id: int | None = None) -> dict[str, Any]:
     """Coaching places used against places available (each coach's maximum teams), by the coaches'
     directorate."""
-    rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"coaches": 0, "places": 0, "used": 0, "full": 0})
+    rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"id": None, "coaches": 0, "places": 0, "used": 0,
+                                                           "full": 0})
     for load in coach_loads():
         d = load.coach.directorate
         if directorate_id and (d is None or d.pk != directorate_id):
             continue
         row = rows[d.name if d else "No directorate"]
+        row["id"] = d.pk if d else None
         row["coaches"] += 1
         row["places"] += load.profile.max_teams
         row["used"] += load.teams
@@ -255,11 +259,13 @@ def forum_decisions(as_of: dt.date, directorate_id: int | None = None, at: dt.da
         qs = qs.filter(decided_at__lte=at)
     if directorate_id:
         qs = qs.filter(project__directorate_id=directorate_id)
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Outcome.values, 0))
-    for name, outcome, n in (qs.values_list("meeting__forum__directorate__name", "outcome")
-                             .annotate(n=Count("pk")).order_by()):
-        counts[name][outcome] += n
-    rows = [{"name": name, **c, "total": sum(c.values())} for name, c in sorted(counts.items())]
+    counts: dict[tuple[str, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(Outcome.values, 0))
+    for name, forum_id, outcome, n in (qs.values_list("meeting__forum__directorate__name",
+                                                      "meeting__forum__directorate_id", "outcome")
+                                       .annotate(n=Count("pk")).order_by()):
+        counts[(name, forum_id)][outcome] += n
+    rows = [{"name": name, "id": forum_id, **c, "total": sum(c.values())}
+            for (name, forum_id), c in sorted(counts.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or 0))]
     totals = {o: sum(r[o] for r in rows) for o in Outcome.values}
     return {"start": start.isoformat(), "end": as_of.isoformat(),
             "label": f"{start.day} {start:%B} – {as_of.day} {as_of:%B %Y}",
@@ -283,3 +289,57 @@ def figures(as_of: dt.date, directorate_id: int | None = None, *, at: dt.datetim
         # Trust-wide only: the dosing plan's audiences are not split by directorate.
         "training": training_reach(as_of) if directorate_id is None else None,
     }
+
+
+def with_links(figures_now: dict[str, Any], directorate_id: int | None = None) -> dict[str, Any]:
+    """The live figures (read now, `at` None) with, beside each count of projects, the project list filtered
+    to exactly those projects (projects.filters.ProjectFilter): every figure leads to what it counts.
+    A report's frozen figures get none: the list shows the projects as they are now."""
+    mine = {"directorate": directorate_id} if directorate_id else {}
+
+    def url(params: dict[str, Any], *, narrowed: bool = True) -> str:
+        query = {**(mine if narrowed else {}), **params}
+        return f"{reverse('projects:list')}?{urlencode({k: v for k, v in query.items() if v is not None})}"
+
+    running = {"status": "running"}
+    s = figures_now["stages"]
+    keys = [k or "none" for k in s["stage_keys"]]
+    for row in s["rows"]:
+        row["links"] = [url({**running, "directorate": row["id"], "stage": k}) for k in keys]
+        row["link"] = url({**running, "directorate": row["id"]})
+    s["total_links"] = [url({**running, "stage": k}) for k in keys]
+    s["total_link"] = url(running)
+
+    p = figures_now["progress"]
+    month, previous = p["month"], p["previous"]
+    p["links"] = {
+        "running": url(running),
+        "scored": url({**running, "score_month": month, "score": "any"}),
+        "not_scored": url({**running, "score_month": month, "score": "none"}),
+        **{change: url({**running, "score_month": month, "score_change": change}) for change in ("up", "same", "down")},
+    }
+    for row in p["distribution"]:
+        row["link_now"] = url({**running, "score_month": month, "score": row["score"]})
+        row["link_before"] = url({**running, "score_month": previous, "score": row["score"]})
+
+    a = figures_now["alignment"]
+    a["links"] = {"running": url(running), "aligned": url({**running, "aligned_to": "any"}),
+                  "full": url({**running, "involvement": Involvement.FULL}),
+                  "occasional": url({**running, "involvement": Involvement.OCCASIONAL})}
+
+    for level in figures_now["aims"]["levels"]:
+        closed = {"status": "closed", "involvement": level["level"]}
+        level["links"] = {"closed": url(closed), "met": url({**closed, "closure": ClosureOutcome.AIM_MET}),
+                          "partly": url({**closed, "closure": ClosureOutcome.AIM_PARTLY_MET})}
+
+    # Coach capacity is narrowed by the coaches' directorate, not the projects': its places used are the
+    # running projects coached now by that directorate's coaches, wherever the projects are.
+    for row in figures_now["coaching"]["rows"]:
+        row["link"] = url({**running, "coached_from": row["id"]}, narrowed=False) if row["id"] else ""
+
+    d = figures_now["decisions"]
+    quarter = {"decided_from": d["start"], "decided_to": d["end"]}
+    for row in d["rows"]:
+        row["links"] = {o: url({"decision": o, **quarter, "forum": row["id"]}) for o in Outcome.values}
+    d["total_links"] = {o: url({"decision": o, **quarter}) for o in Outcome.values}
+    return figures_now

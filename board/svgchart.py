@@ -233,3 +233,10 @@ def figure_svg(figure: dict[str, Any], *, width: int = 680, height: int = 250, t
         out.append(f'<text x="{cx + 21}" y="{cy}" font-size="10.5" fill="{TEXT}">{escape(name)}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def measure_svg(measure: dict[str, Any], *, width: int = 680, height: int = 250) -> str:
+    """A board measure's chart (its entry in a report's content) as SVG, named and described for screen
+    readers by the measure and what its chart says: the same on the report page and in the PDF."""
+    return figure_svg(measure["figure"], width=width, height=height, title=f"SPC chart of {measure['name']}",
+                      description=measure.get("reading", ""))

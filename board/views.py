@@ -12,9 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from measures.models import Measure
+from measures.models import Measure, Scope
 from measures.services import load_summary
 from organisation.models import Directorate
 
@@ -76,6 +77,16 @@ def index(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _headline_links() -> dict[str, str]:
+    """Where each count of the report's headline leads: the measures summary filtered to the Whole System
+    Measures (the organisation's scope, as Measure.objects.for_board) with that reading."""
+    base = reverse("measures:summary")
+    links = {"measures": f"{base}?{urlencode({'scope': Scope.SYSTEM})}"}
+    for kind in ("concern", "improvement", "neutral", "common"):
+        links[kind] = f"{base}?{urlencode({'scope': Scope.SYSTEM, 'reading': kind})}"
+    return links
+
+
 @login_required
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -92,7 +103,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_group_by_objective": frozen.OBJECTIVE in frozen.groupings_of(content),
         "pdf_urls": {name: _with_group(reverse(f"board:pdf_{name}", args=[report.pk]), grouping)
                      for name in ("status", "download")},
-        "portfolio": content.get("portfolio"),
+        "portfolio": content.get("portfolio"), "headline_links": _headline_links(),
         "built_on": frozen.portfolio_built_on(content),
         "correction": correction if correction and correction.is_published else None,
         "draft_correction": correction if correction and correction.is_draft else None,
@@ -269,7 +280,9 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     if form is None and directorate is None:
         raise PermissionDenied("The portfolio page shows your directorate's QI projects, and your account has "
                                "no directorate: ask the QI department to add it.")
-    figures = portfolio_figures.figures(timezone.localdate(), directorate.pk if directorate else None)
+    directorate_id = directorate.pk if directorate else None
+    figures = portfolio_figures.with_links(portfolio_figures.figures(timezone.localdate(), directorate_id),
+                                           directorate_id)
     return render(request, "board/portfolio.html", {"form": form, "directorate": directorate,
                                                     "portfolio": figures})
 

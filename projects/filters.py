@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -11,9 +12,23 @@ from organisation.directory import LISTED_DIRECTORATES, find_directorates
 from organisation.models import AnnualPriority, Directorate, Role, StrategicObjective, Team, User
 from organisation.widgets import FastSelect, PickerSelect, typed_in
 
-from .models import Involvement, ProjectQuerySet, ProjectStatus
+from .models import Involvement, Project, ProjectQuerySet, ProjectStatus, Stage
 
-NOT_ALIGNED = "none"
+NOT_ALIGNED, ALIGNED = "none", "any"
+# Groups of statuses the QI portfolio counts by (board.portfolio RUNNING and CLOSED), offered beside each status.
+STATUS_GROUPS = {
+    "running": ("Running (active or closure requested)", (ProjectStatus.ACTIVE, ProjectStatus.CLOSURE_REQUESTED)),
+    "closed": ("Closed (completed or stopped)", (ProjectStatus.COMPLETED, ProjectStatus.STOPPED)),
+}
+STAGE_NOT_RECORDED = "none"
+# The IHI progress scale's points (workspace.models.IHI_SCALE), as the query string writes them.
+SCORES = [(f"{s / 2:.1f}", f"{s / 2:.1f}") for s in range(1, 11)]
+SCORE_ANY, SCORE_NONE = "any", "none"
+SCORE_CHANGES = [("up", "Moved up"), ("same", "Stayed level"), ("down", "Moved down")]
+# The figures of the QI portfolio that lead here and that the form does not show as fields: said in words
+# above the list (portfolio_filters) and kept as hidden fields when the form is sent again.
+PORTFOLIO_FIELDS = ("score_month", "score", "score_change", "closure", "coached_from", "decision",
+                    "decided_from", "decided_to", "forum")
 # The search box beside the directorate filter of a large trust, as a field of the form (scripts off).
 FIND_DIRECTORATE = "find_directorate"
 
@@ -27,7 +42,11 @@ class ProjectFilter(django_filters.FilterSet):
     directorate = django_filters.ModelChoiceFilter(queryset=Directorate.objects.all(), empty_label="Any directorate",
                                                    widget=FastSelect(attrs={"data-submit-on-change": "true"}))
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), empty_label="Any team", widget=FastSelect)
-    status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(
+        choices=[(k, label) for k, (label, _) in STATUS_GROUPS.items()] + list(ProjectStatus.choices),
+        empty_label="Any status", method="filter_status")
+    stage = django_filters.ChoiceFilter(choices=[*Stage.choices, (STAGE_NOT_RECORDED, "Stage not recorded")],
+                                        empty_label="Any stage", method="filter_stage")
     aligned_to = django_filters.ChoiceFilter(label="Aligned to", method="filter_alignment",
                                              empty_label="Anything, or nothing", widget=FastSelect)
     involvement = django_filters.ChoiceFilter(label="Service-user involvement", choices=Involvement.choices,
@@ -37,6 +56,28 @@ class ProjectFilter(django_filters.FilterSet):
         queryset=User.objects.filter(Q(role_assignments__role=Role.COACH) | Q(coached_projects__isnull=False))
         .distinct(),
     )
+    # The QI portfolio's other figures. The apps that keep these rows (workspace, coaching, forums) sit above
+    # projects, so they are reached by their relations' names, never imported.
+    score_month = django_filters.DateFilter(label="IHI score for the month of", method="filter_nothing",
+                                            widget=forms.HiddenInput)
+    score = django_filters.ChoiceFilter(label="IHI score",
+                                        choices=[*SCORES, (SCORE_ANY, "Scored"), (SCORE_NONE, "Not scored")],
+                                        method="filter_nothing", widget=forms.HiddenInput)
+    score_change = django_filters.ChoiceFilter(label="IHI score against the month before", choices=SCORE_CHANGES,
+                                               method="filter_nothing", widget=forms.HiddenInput)
+    closure = django_filters.ChoiceFilter(
+        label="Closure confirmed", method="filter_closure", widget=forms.HiddenInput,
+        choices=[("aim_met", "Aim met"), ("aim_partly_met", "Aim partly met"), ("aim_not_met", "Aim not met"),
+                 ("stopped", "Stopped")])
+    coached_from = django_filters.ModelChoiceFilter(label="Coached now by a coach of", method="filter_coached_from",
+                                                    queryset=Directorate.objects.all(), widget=forms.HiddenInput)
+    decision = django_filters.ChoiceFilter(
+        label="Forum decision", method="filter_nothing", widget=forms.HiddenInput,
+        choices=[("approve", "Approved"), ("return", "Returned"), ("decline", "Declined"), ("defer", "Deferred")])
+    decided_from = django_filters.DateFilter(label="Decided from", method="filter_nothing", widget=forms.HiddenInput)
+    decided_to = django_filters.DateFilter(label="Decided up to", method="filter_nothing", widget=forms.HiddenInput)
+    forum = django_filters.ModelChoiceFilter(label="At the forum of", method="filter_nothing",
+                                             queryset=Directorate.objects.all(), widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -54,6 +95,7 @@ class ProjectFilter(django_filters.FilterSet):
         priorities = [(f"priority-{p.pk}", str(p)) for p in AnnualPriority.objects.all()]
         self.filters["aligned_to"].extra["choices"] = [
             (NOT_ALIGNED, "Not aligned"),
+            (ALIGNED, "Aligned to an objective or a priority"),
             ("Strategic objectives", objectives),
             ("Annual priorities", priorities),
         ]
@@ -118,6 +160,89 @@ class ProjectFilter(django_filters.FilterSet):
             suggest=lambda: directorate_rows([pk for pk in (own_id, chosen_id) if pk]) + matches,
             chosen=directorate_rows)
 
+    def filter_queryset(self, queryset: ProjectQuerySet) -> ProjectQuerySet:
+        """The fields' own filters, then the figures read from two or more fields together (a score and its
+        month, a decision and its dates and forum)."""
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if data.get("score_month") and (data.get("score") or data.get("score_change")):
+            queryset = self._filter_scores(queryset, data["score_month"].replace(day=1), data.get("score"),
+                                           data.get("score_change"))
+        if data.get("decision"):
+            decided = Q(decisions__outcome=data["decision"])
+            if data.get("decided_from"):
+                decided &= Q(decisions__decided_at__date__gte=data["decided_from"])
+            if data.get("decided_to"):
+                decided &= Q(decisions__decided_at__date__lte=data["decided_to"])
+            if data.get("forum"):
+                decided &= Q(decisions__meeting__forum__directorate=data["forum"])
+            queryset = queryset.filter(pk__in=Project.objects.filter(decided).values("pk"))
+        return queryset
+
+    @staticmethod
+    def _filter_scores(queryset: ProjectQuerySet, month, score: str, change: str) -> ProjectQuerySet:
+        """By the score that counts for a month (the latest recorded, as ProgressScore.effective), or by how
+        it moved from the month before."""
+        scores = Project.progress_scores.rel.related_model.objects
+
+        def latest(m):
+            return Subquery(scores.filter(project=OuterRef("pk"), month=m).order_by("-recorded_at", "-pk")
+                            .values("score")[:1])
+
+        queryset = queryset.alias(score_now=latest(month))
+        if score == SCORE_NONE:
+            queryset = queryset.filter(score_now__isnull=True)
+        elif score == SCORE_ANY:
+            queryset = queryset.filter(score_now__isnull=False)
+        elif score:
+            queryset = queryset.filter(score_now=score)
+        if change:
+            before = month.replace(year=month.year - 1, month=12) if month.month == 1 else month.replace(
+                month=month.month - 1)
+            queryset = queryset.alias(score_before=latest(before)).filter(score_now__isnull=False,
+                                                                          score_before__isnull=False)
+            lookup = {"up": "score_now__gt", "same": "score_now", "down": "score_now__lt"}[change]
+            queryset = queryset.filter(**{lookup: F("score_before")})
+        return queryset
+
+    def portfolio_filters(self) -> list[tuple[str, str]]:
+        """(label, value) of each portfolio figure's filter in use that the form shows no field for."""
+        if not self.is_bound or not self.form.is_valid():
+            return []
+        out = []
+        for name in PORTFOLIO_FIELDS:
+            value = self.form.cleaned_data.get(name)
+            if value:
+                field = self.form.fields[name]
+                shown = dict(field.choices).get(value, value) if hasattr(field, "choices") and isinstance(
+                    value, str) else value
+                out.append((field.label, f"{shown:%B %Y}" if name == "score_month" else str(shown)))
+        return out
+
+    def filter_nothing(self, queryset: ProjectQuerySet, name: str, value) -> ProjectQuerySet:
+        return queryset  # read with its companions in filter_queryset
+
+    def filter_status(self, queryset: ProjectQuerySet, name: str, value: str) -> ProjectQuerySet:
+        if value in STATUS_GROUPS:
+            return queryset.filter(status__in=STATUS_GROUPS[value][1])
+        return queryset.filter(status=value)
+
+    def filter_stage(self, queryset: ProjectQuerySet, name: str, value: str) -> ProjectQuerySet:
+        return queryset.filter(stage="" if value == STAGE_NOT_RECORDED else value)
+
+    def filter_closure(self, queryset: ProjectQuerySet, name: str, value: str) -> ProjectQuerySet:
+        """Projects whose closure with this outcome the QI department confirmed."""
+        return queryset.filter(pk__in=Project.objects.filter(
+            closure_requests__outcome=value, closure_requests__review_outcome="confirmed").values("pk"))
+
+    def filter_coached_from(self, queryset: ProjectQuerySet, name: str, value: Directorate) -> ProjectQuerySet:
+        """Projects with a current coach (an active person holding the coach role) of that directorate: the
+        places used that the portfolio's coach capacity counts."""
+        coaches = User.objects.filter(is_active=True, directorate=value, role_assignments__role=Role.COACH)
+        return queryset.filter(pk__in=Project.objects.filter(
+            allocations__kind="coach", allocations__ended_on__isnull=True,
+            allocations__person__in=coaches).values("pk"))
+
     def search(self, queryset: ProjectQuerySet, name: str, value: str) -> ProjectQuerySet:
         for word in value.split():
             queryset = queryset.filter(Q(title__icontains=word) | Q(problem__icontains=word)
@@ -127,6 +252,9 @@ class ProjectFilter(django_filters.FilterSet):
     def filter_alignment(self, queryset: ProjectQuerySet, name: str, value: str) -> ProjectQuerySet:
         if value == NOT_ALIGNED:
             return queryset.filter(objectives__isnull=True, priorities__isnull=True)
+        if value == ALIGNED:
+            return queryset.filter(pk__in=Project.objects.filter(
+                Q(objectives__isnull=False) | Q(priorities__isnull=False)).values("pk"))
         kind, _, pk = value.partition("-")
         if kind == "objective":
             return queryset.filter(objectives=pk)

@@ -5,7 +5,9 @@ import re
 
 from django import template
 from django.utils.html import format_html, json_script
+from django.utils.safestring import mark_safe
 
+from board.svgchart import measure_svg
 from spc.icons import ICON_TEXT, icon_svg
 
 register = template.Library()
@@ -15,6 +17,33 @@ register = template.Library()
 def figure_script(item: dict) -> str:
     """The measure's figure as a json_script block with the id its chart div names."""
     return json_script(item.get("figure"), f"figure-{item['id']}")
+
+
+@register.simple_tag
+def chart_svg(item: dict) -> str:
+    """The measure's chart as inline SVG drawn on the server: on screen at once, with no script, and with its
+    <title> and <desc> for screen readers (the interactive chart is drawn only when asked for)."""
+    return mark_safe(measure_svg(item))  # figure_svg escapes every text it writes from the data
+
+
+@register.filter
+def at(items, index: int):
+    """The item at `index` of a list, or "" past its end or with no list (a report's frozen figures carry no
+    links)."""
+    try:
+        return items[index]
+    except (IndexError, KeyError, TypeError):
+        return ""
+
+
+@register.simple_tag
+def count_link(n, url: str = "", label: str = "") -> str:
+    """A figure of the portfolio or the SPC summary: a link to the list of what it counts when there is one;
+    `label` says to a screen reader what the number counts where the table around it does not."""
+    if not url:
+        return format_html("{}", n)
+    hidden = format_html('<span class="visually-hidden"> {}</span>', label) if label else ""
+    return format_html('<a href="{}" class="figure-link" data-testid="figure-link">{}{}</a>', url, n, hidden)
 
 
 @register.filter

@@ -14,6 +14,8 @@
       toImageButtonOptions: { format: "png", filename: el.getAttribute("data-filename") || "chart" }
     });
   }
+  // Pages that draw a chart only when asked (the board report) call this once Plotly is loaded.
+  window.QICharts = { draw: draw };
   function init() {
     var charts = document.querySelectorAll("[data-figure]");
     for (var i = 0; i < charts.length; i++) { draw(charts[i]); }

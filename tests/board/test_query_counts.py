@@ -91,3 +91,38 @@ def test_publishing_reads_the_data_in_a_fixed_number_of_queries(qiadmin, coach, 
     with CaptureQueriesContext(connection) as large:
         services.publish(large_draft, by=qiadmin)
     assert len(large) == len(small)
+
+
+def test_the_report_with_40_measures_costs_the_queries_it_costs_with_2(client, qiadmin, board):
+    """The issue's case: 40 Whole System Measures, each drawn as a static SVG on the page, in as many queries
+    as 2 (the draft preview computes every chart, the published report reads its frozen content)."""
+    domains = list(Domain)
+
+    def measures(first: int, last: int) -> None:
+        for i in range(first, last):
+            make_wsm(f"WSM {i:02d}", domain=domains[i % 4], values=RISING if i % 2 else STABLE, owner=qiadmin)
+
+    def cost(user, report) -> int:
+        client.force_login(user)
+        url = reverse("board:report", args=[report.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        assert page.count('class="spc-chart"') == report_measures_on(page)
+        return len(queries)
+
+    def report_measures_on(page: str) -> int:
+        return page.count('data-testid="board-measure"')
+
+    measures(0, 2)
+    meetings = iter(MEETING + dt.timedelta(days=28 * k) for k in range(4))
+
+    def draft():
+        return services.create_draft(meeting_date=next(meetings), by=qiadmin)
+
+    small = {"draft": cost(qiadmin, draft()), "published": cost(board, services.publish(draft(), by=qiadmin))}
+    measures(2, 40)
+    draft_40, published_40 = draft(), services.publish(draft(), by=qiadmin)
+    large = {"draft": cost(qiadmin, draft_40), "published": cost(board, published_40)}
+    assert large == small
+    assert max(large.values()) <= 30, large

@@ -52,6 +52,8 @@ def test_qi_admin_publishes_and_board_member_reads_and_downloads_the_pdf(
     assert "Draft" not in page.get_by_test_id("report-list").inner_text()
     page.get_by_test_id("latest-report").click()
     page.wait_for_url(f"**/board/reports/{draft.pk}/")
+    page.locator("[data-testid=board-chart] svg.spc-chart").first.wait_for()  # static SVG, drawn by the server
+    page.get_by_test_id("open-chart").first.click()  # the interactive chart, Plotly fetched on demand
     page.locator(".board-chart .main-svg").first.wait_for()
     assert page.get_by_test_id("summary-row").count() >= 12
     assert "an action plan is agreed" in page.content()
@@ -66,7 +68,7 @@ def test_qi_admin_publishes_and_board_member_reads_and_downloads_the_pdf(
     page.wait_for_url("**?group=objective#summary")
     groups = page.locator("[data-testid=summary-table] .group-row").all_inner_texts()
     assert groups[-1] == "Not linked to a strategic objective" and len(groups) >= 3
-    page.locator(".board-chart .main-svg").first.wait_for()
+    page.locator("[data-testid=board-chart] svg.spc-chart").first.wait_for()
     axe_check("board report by strategic objective")
     shot("board-report-by-objective")
     page.get_by_role("link", name="2. Each measure").click()
