@@ -8,7 +8,11 @@ class OpsConfig(AppConfig):
     def ready(self) -> None:
         from organisation.seeding import register as register_seed_step
 
+        from . import nightly
+        from .services import expire_staged_imports
+
         register_seed_step(90, "nightly job (agendas, charts)", _seed_nightly)
+        nightly.register("expire unconfirmed uploads", expire_staged_imports)
 
 
 def _seed_nightly(ctx) -> None:

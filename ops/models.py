@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -49,6 +51,7 @@ class ImportStatus(models.TextChoices):
     IMPORTED = "imported", "Imported"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired: not confirmed in time"
 
 
 class StagedImport(models.Model):
@@ -80,6 +83,15 @@ class StagedImport(models.Model):
     @property
     def is_working(self) -> bool:
         return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+    @property
+    def expiry_days(self) -> int:
+        return settings.STAGED_IMPORT_DAYS
+
+    @property
+    def expires_at(self):
+        """When an unconfirmed import is discarded (ops.services.expire_staged_imports, at night)."""
+        return self.uploaded_at + timedelta(days=settings.STAGED_IMPORT_DAYS)
 
     @property
     def valid_rows(self) -> list[dict]:

@@ -99,3 +99,20 @@ def health() -> dict:
     checks["broker"] = check_broker()
     checks["nightly"] = check_nightly() if checks["database"]["ok"] else {"ok": False, "error": "no database"}
     return {"ok": all(c["ok"] for c in checks.values()), "checks": checks}
+
+
+def expire_staged_imports(now=None) -> dict:
+    """Uploads checked but never confirmed (or stuck checking) for STAGED_IMPORT_DAYS are expired and their
+    rows dropped, for every kind of import (each subclasses StagedImport), so they do not pile up."""
+    from django.apps import apps
+
+    from .models import ImportStatus, StagedImport
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.STAGED_IMPORT_DAYS)
+    out = {}
+    for model in apps.get_models():
+        if issubclass(model, StagedImport):
+            out[model._meta.label] = model.objects.filter(
+                status__in=[ImportStatus.READY, ImportStatus.CHECKING], uploaded_at__lt=cutoff,
+            ).update(status=ImportStatus.EXPIRED, rows=[], finished_at=now or timezone.now())
+    return out

@@ -123,3 +123,25 @@ def test_an_upload_leaves_unusual_rows_out_unless_confirmed(client, staff, measu
     confirm(client, again, django_capture_on_commit_callbacks, include_unusual="on", on_duplicate="skip")
     assert DataPoint.objects.filter(measure=measure, value=5000).exists()
     assert UploadBatch.objects.get(pk=again.pk).include_unusual
+
+
+def test_unconfirmed_uploads_expire_and_their_rows_are_dropped(client, staff, measure,
+                                                               django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ops.services import expire_staged_imports, run_nightly
+    client.force_login(staff)
+    old = upload(client, measure, "old.csv", b"date,value\n2024-01-01,11\n", django_capture_on_commit_callbacks)
+    fresh = upload(client, measure, "new.csv", b"date,value\n2024-02-01,11\n", django_capture_on_commit_callbacks)
+    UploadBatch.objects.filter(pk=old.pk).update(uploaded_at=timezone.now() - timedelta(days=8))
+    assert "waiting for you to confirm or discard" in client.get(reverse("measures:detail", args=[measure.pk])).text
+    assert run_nightly().detail["expire unconfirmed uploads"]["measures.UploadBatch"] == 1
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (old.status, old.rows, fresh.status) == ("expired", [], "ready")
+    assert "Expired: it waited 7 days" in client.get(old.get_absolute_url()).text
+    confirm(client, old, django_capture_on_commit_callbacks)  # confirming an expired upload imports nothing
+    assert not measure.points.filter(period_start=dt.date(2024, 1, 1)).exists()
+    assert expire_staged_imports()["measures.UploadBatch"] == 0
