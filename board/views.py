@@ -79,11 +79,13 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _headline_links() -> dict[str, str]:
     """Where each count of the report's headline leads: the measures summary filtered to the Whole System
-    Measures (the organisation's scope, as Measure.objects.for_board) with that reading."""
+    Measures (the organisation's scope, as Measure.objects.for_board) with that reading or target reading."""
     base = reverse("measures:summary")
     links = {"measures": f"{base}?{urlencode({'scope': Scope.SYSTEM})}"}
     for kind in ("concern", "improvement", "neutral", "common"):
         links[kind] = f"{base}?{urlencode({'scope': Scope.SYSTEM, 'reading': kind})}"
+    for kind in ("pass", "fail", "inconsistent"):
+        links[kind] = f"{base}?{urlencode({'scope': Scope.SYSTEM, 'assurance': kind})}"
     return links
 
 

@@ -396,6 +396,10 @@ READING_CHOICES = [("", "Any reading"), ("improvement", "Special cause improveme
                    ("neutral", "Special cause – neither"), ("none", "No data yet")]
 
 
+ASSURANCE_CHOICES = [("", "Any target reading"), ("pass", "Reliably meets its target"),
+                     ("fail", "Reliably misses its target"), ("inconsistent", "Hits and misses its target at random")]
+
+
 class SummaryFilterForm(forms.Form):
     directorate = forms.ModelChoiceField(Directorate.objects.all(), required=False, empty_label="All directorates")
     team = forms.ModelChoiceField(Team.objects.none(), required=False, empty_label="All teams")
@@ -406,6 +410,7 @@ class SummaryFilterForm(forms.Form):
     domain = forms.ChoiceField(choices=[("", "Any domain"), *Domain.choices], required=False,
                                label="Whole System domain")
     reading = forms.ChoiceField(choices=READING_CHOICES, required=False)
+    assurance = forms.ChoiceField(choices=ASSURANCE_CHOICES, required=False, label="Target")
     q = forms.CharField(required=False, label="Name contains")
 
     def __init__(self, *args, **kwargs) -> None:

@@ -412,10 +412,14 @@ def summary(request: HttpRequest) -> HttpResponse:
     form = SummaryFilterForm(request.GET or None)
     measures, f = _filtered(request, form)
     reading = f.get("reading") if f else ""
-    if reading:
-        # The reading is a column of the snapshot: filter in the database (after computing any stale ones).
+    assurance = f.get("assurance") if f else ""
+    if reading or assurance:
+        # The readings are columns of the snapshot: filter in the database (after computing any stale ones).
         refresh_stale(measures)
+    if reading:
         measures = measures.filter(snapshot__reading_kind=reading)
+    if assurance:
+        measures = measures.filter(snapshot__assurance_icon=assurance)
     page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
     page_rows = load_summary(list(page.object_list))
     params = request.GET.copy()

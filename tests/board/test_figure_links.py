@@ -80,13 +80,17 @@ def test_every_count_of_the_report_headline_lists_the_measures_it_counts(client,
         make_wsm(f"Measure {i}", domain=list(Domain)[i % 4], values=RISING if i % 3 == 0 else STABLE,
                  owner=qiadmin)
     make_wsm("No data yet", domain=Domain.VALUE)
+    # Targets the process reliably meets, reliably misses, and hits and misses (lower is better).
+    for name, target in (("Meets", 1000), ("Misses", -1000), ("Hit and miss", sum(STABLE) / len(STABLE))):
+        make_wsm(name, values=STABLE, target=target, owner=qiadmin)
     draft = services.create_draft(meeting_date=MEETING, by=qiadmin)
     client.force_login(qiadmin)
     page = client.get(reverse("board:report", args=[draft.pk])).content.decode()
     headline = page[page.index('data-testid="headline"'):]
     headline = headline[:headline.index("</p>")]
     links = figure_links(headline)
-    assert [n for _, n in links][:1] == [7] and len(links) >= 4
+    assert [n for _, n in links][:1] == [10] and len(links) >= 7
+    assert sum("assurance=" in url for url, _ in links) == 3
     assert_each_link_lists_its_figure(client, links, MEASURES)
 
     published = services.publish(draft, by=qiadmin)
