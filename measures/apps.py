@@ -18,7 +18,7 @@ class MeasuresConfig(AppConfig):
         from workspace.services import on_cycles_changed
 
         from . import rules  # noqa: F401  (object permissions)
-        from .demo import seed_measures
+        from .demo import seed_data_care, seed_measures
         from .panels import project_panel_context
         from .rendering import nightly_step
         from .services import touch_project_measures
@@ -28,6 +28,7 @@ class MeasuresConfig(AppConfig):
         register(NavEntry("SPC rules", "measures:config", is_qi_admin, order=91, group="Settings"))
         register(NavEntry("Chart runs", "measures:render_runs", is_qi_admin, order=94, group="Settings"))
         register_seed_step(40, "measures and data", seed_measures)
+        register_seed_step(42, "corrections, removals and an upload waiting", seed_data_care)
         register_nightly("charts", nightly_step)
         register_kind(Kind(SIGNAL_KIND, "New signals in the charts of your projects and your team",
                            default=Delivery.DIGEST, order=40))

@@ -23,7 +23,17 @@ from organisation.seeding import DemoContext
 from projects.models import Project
 
 from . import periods
-from .models import Annotation, DataPoint, Domain, Measure, MeasurePhase, MeasureType, PhaseKind, SPCConfig
+from .models import (
+    Annotation,
+    DataPoint,
+    Domain,
+    Measure,
+    MeasurePhase,
+    MeasureType,
+    PhaseKind,
+    SPCConfig,
+    UploadBatch,
+)
 
 OUT, PRO, BAL = MeasureType.OUTCOME, MeasureType.PROCESS, MeasureType.BALANCING
 UP, DOWN, NEUTRAL = "increase", "decrease", "neutral"
@@ -380,3 +390,38 @@ def _series(spec: Spec, n: int, pattern: str, change: int, rng: np.random.Genera
     if spec.unit == "%":
         values = np.clip(values, 0, 100)
     return [round(float(v), 1) for v in values], None, None
+
+
+# --------------------------------------------------------------------------- data kept honest (step 42)
+
+CORRECTION_COMMENT = "Recounted from Datix after the monthly validation"
+
+
+def seed_data_care(ctx: DemoContext) -> None:
+    """What keeping data honest looks like on the staff persona's first project measure: a value corrected
+    (history kept), a stray period removed with its reason, the measure's first period and smallest value
+    set, and an upload waiting to be confirmed with one row far outside the history. Idempotent."""
+    from .services import PointInput, check_upload, remove_point, save_points
+    from .uploads import read_table
+
+    staff = User.objects.filter(username="staff").first()
+    measure = (Measure.objects.filter(project__lead=staff, chart_type__in=("i", "c"), points__isnull=False)
+               .order_by("pk").distinct().first()) if staff else None
+    if measure is None or measure.point_changes.exists():
+        return
+    points = list(measure.points.order_by("period_start"))
+    first, last = points[0], points[-1]
+    fix = points[-3]
+    save_points(measure, [PointInput(period_start=fix.period_start, value=(fix.value or 0) + 1,
+                                     comment=CORRECTION_COMMENT)], by=staff)
+    stray_day = first.period_start.replace(year=first.period_start.year - 10)
+    save_points(measure, [PointInput(period_start=stray_day, value=last.value)], by=staff)
+    remove_point(measure.points.get(period_start=stray_day), by=staff,
+                 reason=f"Typed {stray_day.year} for {first.period_start.year}: the period was entered in error")
+    Measure.objects.filter(pk=measure.pk).update(first_period=first.period_start, minimum=0)
+    csv = (f"month,value,comment\n{periods.next_period(last.period_start, 'month'):%Y-%m-%d},"
+           f"{int((last.value or 1) * 100)},from the ward's spreadsheet\n")
+    batch = UploadBatch.objects.create(measure=measure, filename="ward-export.csv", uploaded_by=staff,
+                                       rows=read_table(csv.encode(), "ward-export.csv"), total_rows=1)
+    check_upload(batch)
+    ctx.out(f"data care: a correction, a removal and an upload waiting on “{measure.name}”")

@@ -157,7 +157,8 @@ class ConfirmUploadForm(forms.Form):
                                      label="Periods that already have a value")
 
     include_unusual = forms.BooleanField(required=False, label="Import the values far outside the measure's "
-                                                             "history too: I have checked them and they are right")
+                                                             "history too: I have checked them and they are right",
+                                         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
 
     def __init__(self, *args, needs_choice: bool, unusual: int = 0, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -23,8 +23,16 @@ def test_seed_demo_builds_a_believable_trust_and_is_idempotent():
     for name in ["staff", "serviceuser", "coach", "sponsor", "ia", "chair", "board", "qiadmin"]:
         persona = User.objects.get(username=name)
         assert persona.is_demo_persona and persona.check_password("demo")
+    # The staff persona's measure shows data kept honest: a correction, a removal with its reason, an upload
+    # waiting to be confirmed with a row far outside the history.
+    from measures.models import ChangeAction, DataPointChange, UploadBatch
+    changes = DataPointChange.objects.filter(measure__project__lead__username="staff")
+    assert set(changes.values_list("action", flat=True)) == {ChangeAction.CORRECT, ChangeAction.REMOVE}
+    waiting = UploadBatch.objects.get(uploaded_by__username="staff", status="ready")
+    assert waiting.rows[0]["unusual"] and not waiting.rows[0]["problems"]
     call_command("seed_demo", verbosity=0)
     assert _counts() == first
+    assert changes.count() == 2 and UploadBatch.objects.count() == 1
 
 
 def test_seed_demo_scale_grows_teams_and_people_within_tens_of_directorates():
