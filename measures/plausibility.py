@@ -163,5 +163,10 @@ def far_outside(rules: Rules, raw: float | None) -> str | None:
         return None
     m = rules.multiplier
     return (f"{_g(raw * m)} is far outside this measure's history (its points usually lie between "
-            f"{_g(lower * m)} and {_g(upper * m)}). Check it: one mistyped point changes how every other point "
-            "reads.")
+            f"{_about(lower * m)} and {_about(upper * m)}). Check it: one mistyped point changes how every other "
+            "point reads.")
+
+
+def _about(v: float) -> str:
+    """A limit as people read it: three significant figures, no exponent."""
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
