@@ -60,6 +60,11 @@ def people_here(n: int) -> list[dict]:
     from django.contrib.sessions.backends.db import SessionStore
     from django.db.models import Count, Q
     from django.middleware.csrf import _get_new_csrf_string
+
+    # The backend a password sign-in records (sso.backends.PasswordBackend); a path not in the settings signs
+    # nobody in (every page then redirects to the log-in page).
+    PASSWORD_BACKEND = next((b for b in settings.AUTHENTICATION_BACKENDS if "Password" in b),
+                            settings.AUTHENTICATION_BACKENDS[-1])
     from django.utils import timezone
 
     from board.models import BoardReport, ReportStatus
@@ -157,7 +162,7 @@ def people_here(n: int) -> list[dict]:
             user = users.get(user_pk) or User.objects.get(pk=user_pk)
             session = SessionStore()
             session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "organisation.backends.EmailOrUsernameBackend"
+            session[BACKEND_SESSION_KEY] = PASSWORD_BACKEND  # as after signing in with a password
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.set_expiry(settings.SESSION_COOKIE_AGE)
             session.create()
