@@ -25,7 +25,7 @@ from .models import (
     SPCConfig,
 )
 from .plausibility import EARLIEST, Rules, far_outside, period_problem, raw_value, value_problems
-from .services import PointInput
+from .services import PointInput, plausibility_rules
 from .uploads import parse_number
 
 
@@ -114,6 +114,11 @@ class PhaseForm(MarksInvalidFields, forms.ModelForm):
     def __init__(self, *args, measure: Measure, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.measure = measure
+        # A phase starts at a period: a month picker for a monthly measure, a week picker for a weekly one.
+        self.fields["starts_on"] = PeriodField(label=self.fields["starts_on"].label,
+                                               help_text=self.fields["starts_on"].help_text,
+                                               widget=PeriodInput(measure.period,
+                                                                  attrs={"class": "form-control form-control-sm"}))
         self.fields["kind"].choices = PhaseKind.choices
         self.fields["kind"].initial = PhaseKind.REBASE
         self.fields["n_points"].help_text = "For a frozen baseline: how many points the limits are made from."
@@ -127,7 +132,10 @@ class PhaseForm(MarksInvalidFields, forms.ModelForm):
             data["n_points"] = None
         if day:
             data["starts_on"] = start = periods.period_start(day, self.measure.period)
-            if MeasurePhase.objects.filter(measure=self.measure, starts_on=start).exists():
+            problem = period_problem(start, plausibility_rules(self.measure))
+            if problem:
+                self.add_error("starts_on", problem)
+            elif MeasurePhase.objects.filter(measure=self.measure, starts_on=start).exists():
                 when = periods.label(start, self.measure.period)
                 self.add_error("starts_on", f"There is already a phase starting {when}.")
         return data

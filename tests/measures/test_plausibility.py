@@ -145,3 +145,15 @@ def test_unconfirmed_uploads_expire_and_their_rows_are_dropped(client, staff, me
     confirm(client, old, django_capture_on_commit_callbacks)  # confirming an expired upload imports nothing
     assert not measure.points.filter(period_start=dt.date(2024, 1, 1)).exists()
     assert expire_staged_imports()["measures.UploadBatch"] == 0
+
+
+def test_a_phase_starts_at_a_period_picked_by_month_and_within_the_sane_range(client, staff, measure):
+    client.force_login(staff)
+    page = client.get(reverse("measures:detail", args=[measure.pk])).text
+    assert 'name="phase-starts_on" class="form-control form-control-sm"' in page.replace(' type="month"', "")
+    assert 'type="month" name="phase-starts_on"' in page
+    url = reverse("measures:phase_add", args=[measure.pk])
+    page = unescape(client.post(url, {"phase-starts_on": "1066-10", "phase-kind": "rebase"}).text)
+    assert "Oct 1066 is before 1990: check the year." in page and not measure.phases.exists()
+    assert client.post(url, {"phase-starts_on": "2023-05", "phase-kind": "rebase"}).status_code == 302
+    assert measure.phases.get().starts_on == dt.date(2023, 5, 1)
