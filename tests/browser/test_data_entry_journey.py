@@ -3,27 +3,18 @@ mistyped value far outside the history, confirms a real one, then removes a stra
 
 import datetime as dt
 
-import pytest
-
 from measures import periods
-from measures.models import ChangeAction, DataPointChange, Measure
-from organisation.models import Role
-from tests.factories import PASSWORD, DirectorateFactory, TeamFactory, UserFactory
+from measures.models import ChangeAction, DataPointChange
+from tests.factories import PASSWORD
+
+from .test_measures_journey import ward_indicator  # noqa: F401 (Willow Ward's restraint indicator, a fixture)
 
 VALUES = [14, 11, 13, 12, 15, 10, 12, 13, 11, 12, 14, 13, 12, 11, 13, 12, 15, 10, 12, 13, 11, 12, 14, 13]
 
 
-@pytest.fixture
-def measure(transactional_db):
-    directorate = DirectorateFactory(name="Riverside Mental Health", slug="riverside")
-    ward = TeamFactory(directorate=directorate, name="Willow Ward")
-    UserFactory(username="wardmanager", display_name="Sam Okafor", team=ward, roles=[Role.STAFF])
-    return Measure.objects.create(
-        name="Uses of restraint", definition="Every use of physical restraint on the ward.", measure_type="outcome",
-        period="month", chart_type="c", improvement="decrease", unit="restraints", team=ward, early_warning=True)
-
-
-def test_two_years_pasted_from_excel_go_in_with_one_save(page, live_server, login, shot, axe_check, measure):
+def test_two_years_pasted_from_excel_go_in_with_one_save(page, live_server, login, shot, axe_check,
+                                                          ward_indicator):  # noqa: F811
+    measure = ward_indicator
     this_month = dt.date.today().replace(day=1)
     first = periods.add_periods(this_month, "month", -24)
     login("wardmanager", PASSWORD)
