@@ -368,6 +368,8 @@ def signed_in_lead() -> tuple[dict, Browser]:
         idea = ChangeIdea.objects.filter(project=project).order_by("pk").first()
         if measure and idea:
             break
+    if hasattr(measure, "first_period"):  # back-filled history: the months before its first point are open
+        Measure.objects.filter(pk=measure.pk).update(first_period=dt.date(2000, 1, 1))
     session = SessionStore()
     session[SESSION_KEY] = str(project.lead.pk)
     session[BACKEND_SESSION_KEY] = next((b for b in settings.AUTHENTICATION_BACKENDS if "Password" in b),
@@ -383,10 +385,11 @@ def new_period(browser: Browser, measure: int, period: dt.date, value: int) -> t
     from formreader import FormReader
 
     status, html, _, _ = browser.open(f"/measures/{measure}/")
-    reader = FormReader(rf"/measures/{measure}/$")
+    reader = FormReader(rf"/measures/{measure}/(#data)?$")
     reader.feed(html)
     data = dict(reader.fields)
-    row = next(k[:-len("-period_start")] for k, v in data.items() if k.endswith("-period_start") and not v)
+    row = next(k[:-len("-period_start")] for k in data
+               if k.endswith("-period_start") and not data.get(f"{k[:-len('-period_start')]}-id"))
     data[f"{row}-period_start"] = period.isoformat()
     data[f"{row}-value"] = str(value)
     status, _, seconds, _ = browser.open(reader.url or f"/measures/{measure}/", data)

@@ -67,6 +67,8 @@ def here(flag: str, e: dict, *extra: str) -> dict | list:
 
 
 def people_here(readers: int) -> list[dict]:
+    import datetime as dt
+
     import django
 
     django.setup()
@@ -112,12 +114,18 @@ def people_here(readers: int) -> list[dict]:
         if measure is None or idea is None:
             continue
         leads.add(project.lead_id)
+        values = sorted(v for v in measure.points.values_list("value", flat=True) if v is not None)
+        middle = values[len(values) // 2] or 1
+        if hasattr(measure, "first_period"):
+            # Back-filled history: the measure began long ago, so the months before its first point are open.
+            Measure.objects.filter(pk=measure.pk).update(first_period=dt.date(2000, 1, 1))
         cycle = PDSACycle.objects.filter(change_idea=idea).order_by("pk").values_list("pk", flat=True).first()
         pages = common + [["project page", f"/projects/{project.pk}/", 2],
                           ["workspace", f"/workspace/projects/{project.pk}/", 2],
                           ["measure page", f"/measures/{measure.pk}/", 2]]
         people.append({**signed_in(project.lead), "persona": "lead", "pages": pages, "measure": measure.pk,
-                       "first_period": measure.first.isoformat(), "idea": idea.pk, "cycle": cycle})
+                       "first_period": measure.first.isoformat(), "idea": idea.pk, "cycle": cycle,
+                       "values": [max(0, round(middle * 0.8)), max(1, round(middle * 1.2))]})
     for forum in Forum.objects.order_by("pk"):
         chair = (User.objects.filter(role_assignments__role=Role.FORUM_CHAIR,
                                      role_assignments__directorate_id=forum.directorate_id).order_by("pk").first())

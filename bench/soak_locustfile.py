@@ -118,16 +118,17 @@ class Person(HttpUser):
     def write_point(self) -> None:
         m = self.me["measure"]
         page = f"/measures/{m}/"
-        reader, data = self.form("measure page", page, rf"/measures/{m}/$")
+        reader, data = self.form("measure page", page, rf"/measures/{m}/(#data)?$")
         if reader is None:
             return
-        new = [k for k, v in data.items() if k.endswith("-period_start") and not v and f"{k[:-13]}-id" in data
+        new = [k for k in data if k.endswith("-period_start") and f"{k[:-13]}-id" in data
                and not data[f"{k[:-13]}-id"]]
         if not new:
             return
         row = new[-1][:-len("-period_start")]
         period = month_before(dt.date.fromisoformat(self.me["first_period"]), next(self.back))
-        value = random.randint(1, 40)
+        low, high = self.me["values"]
+        value = random.randint(low, high)  # within the measure's usual range: no "confirm this value" step
         data[f"{row}-period_start"] = period.isoformat()
         data[f"{row}-value"] = str(value)
         if self.post("write: new period", reader.url or page, data, page):
@@ -137,7 +138,7 @@ class Person(HttpUser):
     def write_fix(self) -> None:
         m = self.me["measure"]
         page = f"/measures/{m}/"
-        reader, data = self.form("measure page", page, rf"/measures/{m}/$")
+        reader, data = self.form("measure page", page, rf"/measures/{m}/(#data)?$")
         if reader is None:
             return
         rows = [k[:-3] for k, v in data.items() if k.endswith("-id") and v and f"{k[:-3]}-value" in data]
