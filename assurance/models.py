@@ -105,7 +105,10 @@ class Action(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["done", "dropped"], closed_on__isnull=False)
                 | Q(status__in=["open", "in_progress"], closed_on__isnull=True),
-                name="action_closed_on_iff_closed"),
+                name="action_closed_on_iff_closed",
+                violation_error_message=("A done or dropped action needs the date it was closed; an open or "
+                                         "in-progress one has none."),
+                violation_error_code="closed_on"),
         ]
 
     def __str__(self) -> str:
@@ -150,7 +153,10 @@ class PlannedWalkRound(models.Model):
         ordering = ["week_of", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["team"], condition=Q(walkround__isnull=True),
-                                    name="one_open_plan_per_team"),
+                                    name="one_open_plan_per_team",
+                                    violation_error_message=("This team already has a walk-round planned: record that "
+                                                             "visit, or change its plan."),
+                                    violation_error_code="unique"),
         ]
 
     def __str__(self) -> str:
@@ -214,11 +220,16 @@ class Framework(models.Model):
     class Meta:
         ordering = ["name", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["name", "version"], name="framework_version_unique"),
+            models.UniqueConstraint(fields=["name", "version"], name="framework_version_unique",
+                                    violation_error_message=("There is already a framework with this name and version: "
+                                                             "give this one another version."),
+                                    violation_error_code="version"),
             models.CheckConstraint(
                 condition=Q(gold_min_met__gte=models.F("silver_min_met"))
                 & Q(silver_min_met__gte=models.F("bronze_min_met")) & Q(bronze_min_met__gte=1),
-                name="framework_thresholds_ordered"),
+                name="framework_thresholds_ordered",
+                violation_error_message=("The award thresholds must rise from bronze to gold: bronze at least 1, "
+                                         "silver at least bronze, gold at least silver.")),
         ]
 
     def __str__(self) -> str:
@@ -242,7 +253,10 @@ class Standard(models.Model):
 
     class Meta:
         ordering = ["framework", "order", "code"]
-        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="standard_code_unique_in_version")]
+        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="standard_code_unique_in_version",
+                                               violation_error_message=("This version of the framework already has a "
+                                                                        "standard with this code."),
+                                               violation_error_code="code")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.text[:60]}"
@@ -262,7 +276,10 @@ class AccreditationRole(models.Model):
 
     class Meta:
         ordering = ["kind", "user__display_name"]
-        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="accreditation_role_unique")]
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="accreditation_role_unique",
+                                               violation_error_message=("This person already has this accreditation "
+                                                                        "role."),
+                                               violation_error_code="kind")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.user}"
@@ -318,7 +335,9 @@ class Assessment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="draft") | (Q(met__isnull=False) & ~Q(award="") & Q(due_on__isnull=False)),
-                name="published_assessment_has_award"),
+                name="published_assessment_has_award",
+                violation_error_message=("Before it is published, an assessment needs the number of standards met, its "
+                                         "award and the date it is due again.")),
         ]
 
     def __str__(self) -> str:
@@ -344,7 +363,10 @@ class Judgement(models.Model):
 
     class Meta:
         ordering = ["standard__order", "standard__code"]
-        constraints = [models.UniqueConstraint(fields=["assessment", "standard"], name="one_judgement_per_standard")]
+        constraints = [models.UniqueConstraint(fields=["assessment", "standard"], name="one_judgement_per_standard",
+                                               violation_error_message=("This assessment already has a judgement on "
+                                                                        "this standard."),
+                                               violation_error_code="standard")]
 
     def __str__(self) -> str:
         return f"{self.standard.code}: {self.get_rating_display()}"
@@ -377,7 +399,10 @@ class BoardLink(models.Model):
     class Meta:
         ordering = ["team", "-created_at"]
         constraints = [models.CheckConstraint(condition=Q(revoked_at__isnull=False) | Q(revoked_by__isnull=True),
-                                              name="board_link_revoked_by_only_when_revoked")]
+                                              name="board_link_revoked_by_only_when_revoked",
+                                              violation_error_message=("Only a revoked link records who revoked it: "
+                                                                       "give the date it was revoked, or clear who "
+                                                                       "revoked it."))]
 
     def __str__(self) -> str:
         return f"{self.team} board ({self.label})"
@@ -395,7 +420,10 @@ class Huddle(models.Model):
     class Meta:
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["team", "-date"], name="huddle_team_date_idx")]
-        constraints = [models.CheckConstraint(condition=Q(attendance__gte=1), name="huddle_attended")]
+        constraints = [models.CheckConstraint(condition=Q(attendance__gte=1), name="huddle_attended",
+                                              violation_error_message=("A huddle needs at least one person there: "
+                                                                       "enter how many attended."),
+                                              violation_error_code="attendance")]
 
     def __str__(self) -> str:
         return f"Huddle of {self.team} on {self.date:%-d %b %Y}"
@@ -449,7 +477,9 @@ class Escalation(models.Model):
         indexes = [models.Index(fields=["directorate", "status", "raised_at"], name="escalation_open_idx")]
         constraints = [models.CheckConstraint(
             condition=Q(status="open", resolved_at__isnull=True) | Q(status="resolved", resolved_at__isnull=False),
-            name="escalation_resolved_at_iff_resolved")]
+            name="escalation_resolved_at_iff_resolved",
+            violation_error_message="A resolved escalation needs the time it was resolved; an open one has none.",
+            violation_error_code="resolved_at")]
 
     def __str__(self) -> str:
         return f"Escalation from {self.team}: {self.issue}"

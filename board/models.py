@@ -71,13 +71,20 @@ class BoardReport(models.Model):
     class Meta:
         ordering = ["-meeting_date", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting_date", "version"], name="board_report_version_unique"),
-            models.CheckConstraint(condition=Q(version__gte=1), name="board_report_version_positive"),
+            models.UniqueConstraint(fields=["meeting_date", "version"], name="board_report_version_unique",
+                                    violation_error_message=("Someone saved a version of this report at the same time: "
+                                                             "reload the page to see the latest version.")),
+            models.CheckConstraint(condition=Q(version__gte=1), name="board_report_version_positive",
+                                   violation_error_message="Report versions are numbered from 1.",
+                                   violation_error_code="version"),
             models.CheckConstraint(
                 condition=Q(status="draft") | (Q(published_at__isnull=False) & ~Q(content={})),
-                name="published_report_has_date_and_content"),
+                name="published_report_has_date_and_content",
+                violation_error_message="A published report needs its publication date and its content."),
             models.CheckConstraint(condition=Q(supersedes__isnull=True) | ~Q(correction_note=""),
-                                   name="correction_has_a_note"),
+                                   name="correction_has_a_note",
+                                   violation_error_message="A correction needs a note saying what changed and why.",
+                                   violation_error_code="correction_note"),
         ]
 
     def __str__(self) -> str:
@@ -117,7 +124,10 @@ class MeasureNarrative(models.Model):
 
     class Meta:
         ordering = ["measure__name"]
-        constraints = [models.UniqueConstraint(fields=["report", "measure"], name="one_narrative_per_measure")]
+        constraints = [models.UniqueConstraint(fields=["report", "measure"], name="one_narrative_per_measure",
+                                               violation_error_message=("This report already has a narrative for this "
+                                                                        "measure: change that one instead."),
+                                               violation_error_code="measure")]
 
     def __str__(self) -> str:
         return f"{self.measure_id}: {self.text[:40]}"
@@ -161,8 +171,13 @@ class ReportPDF(models.Model):
     class Meta:
         verbose_name = "board report PDF"
         constraints = [models.CheckConstraint(condition=~Q(status="ready") | Q(file__isnull=False),
-                                              name="ready_pdf_has_file"),
-                       models.UniqueConstraint(fields=["report", "grouping"], name="one_pdf_per_report_and_grouping")]
+                                              name="ready_pdf_has_file",
+                                              violation_error_message="A PDF marked ready needs its file.",
+                                              violation_error_code="file"),
+                       models.UniqueConstraint(fields=["report", "grouping"], name="one_pdf_per_report_and_grouping",
+                                               violation_error_message=("This report already has a PDF for this "
+                                                                        "grouping."),
+                                               violation_error_code="grouping")]
 
     def __str__(self) -> str:
         return f"PDF of {self.report_id} ({self.status})"

@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.db.models import Q
 
+from organisation.forms import ConstraintErrorsBesideFields
 from organisation.models import User
 from projects.models import Project
 
@@ -22,7 +23,7 @@ def find_person(text: str) -> User | None:
             .select_related("directorate").order_by("pk").first())
 
 
-class CohortForm(forms.ModelForm):
+class CohortForm(ConstraintErrorsBesideFields, forms.ModelForm):
     facilitator_names = forms.CharField(
         label="Facilitators", required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text="E-mail addresses, staff numbers or usernames of the coaches and Improvement Advisors who "

@@ -126,7 +126,10 @@ class Course(models.Model):
         ordering = ["audience__order", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(min_sessions__gte=1) & Q(min_sessions__lte=models.F("sessions")),
-                                   name="course_rule_within_sessions"),
+                                   name="course_rule_within_sessions",
+                                   violation_error_message=("The sessions needed to complete the course must be at "
+                                                            "least 1 and no more than the course's sessions."),
+                                   violation_error_code="min_sessions"),
         ]
 
     def __str__(self) -> str:
@@ -165,13 +168,20 @@ class DoseTarget(models.Model):
     class Meta:
         ordering = ["audience__order", "course__name", "year"]
         constraints = [
-            models.UniqueConstraint(fields=["audience", "course", "year"], name="one_dose_target_a_year"),
+            models.UniqueConstraint(fields=["audience", "course", "year"], name="one_dose_target_a_year",
+                                    violation_error_message=("There is already a target for this audience, course and "
+                                                             "year: change that target instead.")),
             models.CheckConstraint(condition=Q(target_number__isnull=False, target_share__isnull=True)
                                    | Q(target_number__isnull=True, target_share__isnull=False),
-                                   name="dose_target_number_or_share"),
+                                   name="dose_target_number_or_share",
+                                   violation_error_message=("Give the target as a number of people or as a share of "
+                                                            "the audience, not both.")),
             models.CheckConstraint(condition=Q(target_share__isnull=True)
                                    | (Q(target_share__gt=0) & Q(target_share__lte=1)),
-                                   name="dose_target_share_0_to_1"),
+                                   name="dose_target_share_0_to_1",
+                                   violation_error_message=("A share is more than 0 and no more than 1 (1 is everyone "
+                                                            "in the audience)."),
+                                   violation_error_code="target_share"),
         ]
 
     def __str__(self) -> str:
@@ -206,8 +216,13 @@ class Cohort(models.Model):
     class Meta:
         ordering = ["course", "-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["course", "name"], name="cohort_name_unique_in_course"),
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_capacity_positive"),
+            models.UniqueConstraint(fields=["course", "name"], name="cohort_name_unique_in_course",
+                                    violation_error_message=("The course already has a cohort with this name: choose "
+                                                             "another name."),
+                                    violation_error_code="name"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_capacity_positive",
+                                   violation_error_message="A cohort needs at least one place.",
+                                   violation_error_code="capacity"),
         ]
 
     def __str__(self) -> str:
@@ -229,7 +244,10 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["cohort", "number"]
-        constraints = [models.UniqueConstraint(fields=["cohort", "number"], name="session_number_unique")]
+        constraints = [models.UniqueConstraint(fields=["cohort", "number"], name="session_number_unique",
+                                               violation_error_message=("The cohort already has a session with this "
+                                                                        "number."),
+                                               violation_error_code="number")]
 
     def __str__(self) -> str:
         return f"Session {self.number} ({self.date:%-d %b %Y})"
@@ -279,7 +297,9 @@ class Enrolment(models.Model):
 
     class Meta:
         ordering = ["cohort", "created_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["cohort", "person"], name="one_enrolment_per_cohort")]
+        constraints = [models.UniqueConstraint(fields=["cohort", "person"], name="one_enrolment_per_cohort",
+                                               violation_error_message="This person is already on this cohort.",
+                                               violation_error_code="person")]
         indexes = [models.Index(fields=["completed_on"], condition=Q(completed_on__isnull=False),
                                 name="enrolment_completed_idx")]
 
@@ -326,7 +346,10 @@ class Attendance(models.Model):
     imported = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["enrolment", "session"], name="one_attendance_a_session")]
+        constraints = [models.UniqueConstraint(fields=["enrolment", "session"], name="one_attendance_a_session",
+                                               violation_error_message=("This person's attendance at this session is "
+                                                                        "already recorded."),
+                                               violation_error_code="session")]
 
     def __str__(self) -> str:
         return f"{self.enrolment.person} {'attended' if self.attended else 'absent'} {self.session}"
@@ -363,7 +386,10 @@ class CoachProposal(models.Model):
     class Meta:
         ordering = ["-proposed_at"]
         constraints = [models.CheckConstraint(condition=Q(outcome="") | Q(decided_at__isnull=False),
-                                              name="coach_proposal_decided_with_date")]
+                                              name="coach_proposal_decided_with_date",
+                                              violation_error_message=("A decided proposal needs the date it was "
+                                                                       "decided."),
+                                              violation_error_code="decided_at")]
 
     def __str__(self) -> str:
         return f"{self.person} for the coach pool"

@@ -46,7 +46,10 @@ class Allocation(models.Model):
         ordering = ["project", "kind", "started_on"]
         constraints = [
             models.UniqueConstraint(fields=["project", "kind"], condition=Q(ended_on__isnull=True),
-                                    name="one_current_allocation_per_kind"),
+                                    name="one_current_allocation_per_kind",
+                                    violation_error_message=("Someone already has this role on the project: end their "
+                                                             "allocation before allocating someone else."),
+                                    violation_error_code="kind"),
         ]
         indexes = [models.Index(fields=["person", "kind"], condition=Q(ended_on__isnull=True),
                                 name="current_allocation_person_idx")]

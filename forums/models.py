@@ -92,7 +92,10 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["forum", "date"]
-        constraints = [models.UniqueConstraint(fields=["forum", "date"], name="one_meeting_per_forum_per_day")]
+        constraints = [models.UniqueConstraint(fields=["forum", "date"], name="one_meeting_per_forum_per_day",
+                                               violation_error_message=("This forum already meets on this day: choose "
+                                                                        "another date, or use that meeting."),
+                                               violation_error_code="date")]
 
     def __str__(self) -> str:
         return f"{self.forum.name}, {self.date:%-d %b %Y}"
@@ -153,7 +156,10 @@ class AgendaItem(models.Model):
     class Meta:
         ordering = ["meeting", "kind", "added_at"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "project", "kind"], name="agenda_item_once_per_meeting"),
+            models.UniqueConstraint(fields=["meeting", "project", "kind"], name="agenda_item_once_per_meeting",
+                                    violation_error_message=("This project is already on the meeting's agenda for the "
+                                                             "same reason."),
+                                    violation_error_code="project"),
         ]
 
     def __str__(self) -> str:
@@ -206,6 +212,7 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=~Q(outcome="approve") | (Q(coach__isnull=False) & Q(sponsor__isnull=False)),
                 name="approval_allocates_coach_and_sponsor",
+                violation_error_message="Approving an idea allocates its coach and its sponsor: choose both.",
             ),
         ]
 
@@ -239,7 +246,10 @@ class Attendance(models.Model):
 
     class Meta:
         ordering = ["role", "person__display_name"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once_per_meeting")]
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="attendance_once_per_meeting",
+                                               violation_error_message=("This person is already recorded at this "
+                                                                        "meeting."),
+                                               violation_error_code="person")]
 
     def __str__(self) -> str:
         return f"{self.person} at {self.meeting}"

@@ -67,7 +67,9 @@ class ApiToken(models.Model):
         verbose_name = "API token"
         constraints = [
             models.CheckConstraint(condition=Q(revoked_at__isnull=False) | Q(revoked_by__isnull=True),
-                                   name="api_token_revoked_by_only_when_revoked"),
+                                   name="api_token_revoked_by_only_when_revoked",
+                                   violation_error_message=("Only a revoked token records who revoked it: give the "
+                                                            "date it was revoked, or clear who revoked it.")),
         ]
 
     def __str__(self) -> str:

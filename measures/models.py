@@ -159,15 +159,29 @@ class Measure(models.Model):
                 | (Q(project__isnull=True) & Q(team__isnull=False) & Q(domain=""))
                 | (Q(project__isnull=True) & Q(team__isnull=True) & ~Q(domain="")),
                 name="measure_has_exactly_one_scope",
+                violation_error_message=("A measure belongs to one project, one team or one domain of the whole-system "
+                                         "measures: choose just one."),
             ),
             models.CheckConstraint(condition=Q(early_warning=False) | Q(team__isnull=False),
-                                   name="early_warning_only_for_team_measures"),
-            models.CheckConstraint(condition=Q(multiplier__gt=0), name="measure_multiplier_positive"),
+                                   name="early_warning_only_for_team_measures",
+                                   violation_error_message=("Only a team's measures can be early-warning measures: "
+                                                            "untick early warning, or make it a team measure."),
+                                   violation_error_code="early_warning"),
+            models.CheckConstraint(condition=Q(multiplier__gt=0), name="measure_multiplier_positive",
+                                   violation_error_message=("The multiplier must be more than 0: 1 shows values as "
+                                                            "they are, 100 as a percentage, 1000 per 1,000."),
+                                   violation_error_code="multiplier"),
             models.CheckConstraint(condition=Q(minimum__isnull=True) | Q(maximum__isnull=True)
-                                   | Q(minimum__lt=F("maximum")), name="measure_minimum_below_maximum"),
+                                   | Q(minimum__lt=F("maximum")), name="measure_minimum_below_maximum",
+                                   violation_error_message="The maximum must be above the minimum.",
+                                   violation_error_code="maximum"),
             models.CheckConstraint(condition=Q(objective__isnull=True) | (Q(project__isnull=True)
                                                                           & Q(team__isnull=True)),
-                                   name="objective_only_for_whole_system_measures"),
+                                   name="objective_only_for_whole_system_measures",
+                                   violation_error_message=("Only a whole-system measure is linked to a strategic "
+                                                            "objective, not a project's or a team's: clear the "
+                                                            "objective."),
+                                   violation_error_code="objective"),
         ]
         indexes = [models.Index(fields=["team", "early_warning"], name="measure_team_ew_idx")]
 
@@ -229,7 +243,9 @@ class SPCConfig(models.Model):
 
     class Meta:
         verbose_name = "SPC configuration"
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="spc_config_singleton")]
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="spc_config_singleton",
+                                              violation_error_message=("There is one SPC configuration: change the one "
+                                                                       "that exists."))]
 
     def __str__(self) -> str:
         return "SPC configuration"
@@ -258,11 +274,17 @@ class MeasurePhase(models.Model):
     class Meta:
         ordering = ["starts_on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["measure", "starts_on"], name="one_phase_per_period"),
+            models.UniqueConstraint(fields=["measure", "starts_on"], name="one_phase_per_period",
+                                    violation_error_message=("The measure already has a phase starting in this period: "
+                                                             "change that phase, or start this one in another period."),
+                                    violation_error_code="starts_on"),
             models.CheckConstraint(
                 condition=(Q(kind="baseline") & Q(n_points__isnull=False) & Q(n_points__gte=1))
                 | (Q(kind="rebase") & Q(n_points__isnull=True)),
                 name="baseline_phase_has_points",
+                violation_error_message=("A baseline phase needs the number of points its limits are made from (1 or "
+                                         "more); a rebase has none."),
+                violation_error_code="n_points",
             ),
         ]
 
@@ -291,14 +313,22 @@ class DataPoint(models.Model):
     class Meta:
         ordering = ["measure", "period_start"]
         constraints = [
-            models.UniqueConstraint(fields=["measure", "period_start"], name="one_point_per_period"),
+            models.UniqueConstraint(fields=["measure", "period_start"], name="one_point_per_period",
+                                    violation_error_message=("The measure already has a point for this period: correct "
+                                                             "that point instead."),
+                                    violation_error_code="period_start"),
             models.CheckConstraint(condition=Q(value__isnull=False) | (Q(numerator__isnull=False)
                                                                        & Q(denominator__isnull=False)),
-                                   name="point_has_a_value"),
+                                   name="point_has_a_value",
+                                   violation_error_message="Enter a value, or both a numerator and a denominator."),
             models.CheckConstraint(condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
-                                   name="point_denominator_positive"),
+                                   name="point_denominator_positive",
+                                   violation_error_message="The denominator must be more than 0.",
+                                   violation_error_code="denominator"),
             models.CheckConstraint(condition=Q(excluded=False) | ~Q(exclusion_reason=""),
-                                   name="excluded_point_has_reason"),
+                                   name="excluded_point_has_reason",
+                                   violation_error_message="Say why the point is left out of the calculations.",
+                                   violation_error_code="exclusion_reason"),
         ]
 
     def __str__(self) -> str:
@@ -343,9 +373,14 @@ class DataPointChange(models.Model):
         ordering = ["-at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(action="move") | Q(moved_to__isnull=False),
-                                   name="point_move_has_a_period"),
+                                   name="point_move_has_a_period",
+                                   violation_error_message="Say which period the point moves to.",
+                                   violation_error_code="moved_to"),
             models.CheckConstraint(condition=Q(action="correct") | ~Q(reason=""),
-                                   name="point_removal_or_move_has_reason"),
+                                   name="point_removal_or_move_has_reason",
+                                   violation_error_message=("Say why the point is removed or moved: the reason stays "
+                                                            "in its history."),
+                                   violation_error_code="reason"),
         ]
 
     def __str__(self) -> str:
@@ -485,7 +520,8 @@ class RenderChunk(models.Model):
     done = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["run", "index"], name="one_chunk_per_index")]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="one_chunk_per_index",
+                                               violation_error_message="This part of the chart run is already queued.")]
 
     def __str__(self) -> str:
         return f"Chunk {self.index} of run {self.run_id}"
@@ -526,7 +562,9 @@ class SignalEvent(models.Model):
     class Meta:
         ordering = ["-detected_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["measure", "period_start", "rule"],
-                                               name="one_signal_event_per_point_and_rule")]
+                                               name="one_signal_event_per_point_and_rule",
+                                               violation_error_message=("This signal is already recorded for this "
+                                                                        "period and rule."))]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.rule}"

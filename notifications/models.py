@@ -51,7 +51,8 @@ class Notification(models.Model):
                    models.Index(fields=["created_at"], condition=Q(email_wanted=True, emailed_at__isnull=True),
                                 name="notice_email_due_idx")]
         constraints = [models.UniqueConstraint(fields=["user", "key"], condition=~Q(key=""),
-                                               name="one_notification_per_event")]
+                                               name="one_notification_per_event",
+                                               violation_error_message="This person has already been told about this.")]
 
     def __str__(self) -> str:
         return self.text
@@ -66,7 +67,10 @@ class Preference(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind",
+                                               violation_error_message=("This person already has a preference for this "
+                                                                        "kind of notification."),
+                                               violation_error_code="kind")]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: {self.delivery}"

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.forms.models import BaseInlineFormSet
 
 from .adminsite import QIAdminOnly
 from .models import (
@@ -53,8 +54,27 @@ class ExternalOrganisationAdmin(QIAdminOnly, admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class RoleAssignmentFormSet(BaseInlineFormSet):
+    """The same role twice for one person: Django checks neither of the role's conditional unique constraints
+    here (each row's form leaves the person out of its own checks), so the save would fail in the database."""
+
+    def clean(self) -> None:
+        super().clean()
+        messages = {c.name: c.get_violation_error_message() for c in RoleAssignment._meta.constraints}
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("role"):
+                continue
+            key = (data["role"], data.get("directorate"))
+            if key in seen:
+                form.add_error("role", messages["role_unique_per_directorate" if key[1] else "role_unique_org_wide"])
+            seen.add(key)
+
+
 class RoleAssignmentInline(QIAdminOnly, admin.TabularInline):
     model = RoleAssignment
+    formset = RoleAssignmentFormSet
     extra = 1
     fields = ["role", "directorate"]
 

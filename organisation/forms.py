@@ -1,8 +1,28 @@
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.urls import reverse
 
 from .models import Team, User
 from .widgets import PickerSelect
+
+
+class ConstraintErrorsBesideFields:
+    """Shows a model constraint's message beside the field it is about rather than at the top of the form.
+
+    Django puts the error of every check constraint, and of every unique constraint over several fields, at the
+    top. A constraint with one natural field names it as its violation_error_code (the house convention, checked
+    by tests/test_constraint_messages.py); when this form has that field, the message moves there.
+    """
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        top = self._errors.get(NON_FIELD_ERRORS) if self._errors else None
+        if not top:
+            return
+        errors = top.as_data()
+        del self._errors[NON_FIELD_ERRORS]
+        for error in errors:
+            self.add_error(error.code if error.code in self.fields else None, error)
 
 
 def _team_rows(teams) -> list[tuple[int, str, str]]:

@@ -66,7 +66,10 @@ class Team(models.Model):
     class Meta:
         ordering = ["directorate__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["directorate", "name"], name="team_name_unique_in_directorate"),
+            models.UniqueConstraint(fields=["directorate", "name"], name="team_name_unique_in_directorate",
+                                    violation_error_message=("This directorate already has a team with this name: "
+                                                             "choose another name, or use the team that exists."),
+                                    violation_error_code="name"),
         ]
 
     def __str__(self) -> str:
@@ -84,7 +87,10 @@ class StrategicObjective(models.Model):
     class Meta:
         ordering = ["order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["strategy_period", "name"], name="objective_unique_in_period"),
+            models.UniqueConstraint(fields=["strategy_period", "name"], name="objective_unique_in_period",
+                                    violation_error_message=("This strategy period already has an objective with this "
+                                                             "name: choose another name."),
+                                    violation_error_code="name"),
         ]
 
     def __str__(self) -> str:
@@ -108,7 +114,10 @@ class AnnualPriority(models.Model):
         ordering = ["-year", "name"]
         verbose_name_plural = "annual priorities"
         constraints = [
-            models.UniqueConstraint(fields=["year", "name"], name="priority_unique_in_year"),
+            models.UniqueConstraint(fields=["year", "name"], name="priority_unique_in_year",
+                                    violation_error_message=("This year already has a priority with this name: choose "
+                                                             "another name."),
+                                    violation_error_code="name"),
         ]
 
     def __str__(self) -> str:
@@ -186,7 +195,10 @@ class User(AbstractUser):
         ordering = ["display_name", "username"]
         constraints = [
             models.UniqueConstraint(fields=["staff_number"], condition=~Q(staff_number=""),
-                                    name="staff_number_unique"),
+                                    name="staff_number_unique",
+                                    violation_error_message=("Someone else already has this staff number: check it, or "
+                                                             "leave it empty."),
+                                    violation_error_code="unique"),
         ]
 
     def __str__(self) -> str:
@@ -243,13 +255,20 @@ class RoleAssignment(models.Model):
                 fields=["user", "role", "directorate"],
                 condition=Q(directorate__isnull=False),
                 name="role_unique_per_directorate",
+                violation_error_message="This person already has this role in this directorate.",
+                violation_error_code="role",
             ),
             models.UniqueConstraint(
-                fields=["user", "role"], condition=Q(directorate__isnull=True), name="role_unique_org_wide"
+                fields=["user", "role"], condition=Q(directorate__isnull=True), name="role_unique_org_wide",
+                violation_error_message="This person already has this role across the organisation.",
+                violation_error_code="role"
             ),
             models.CheckConstraint(
                 condition=~Q(role__in=[Role.FORUM_CHAIR, Role.FORUM_CO_CHAIR]) | Q(directorate__isnull=False),
                 name="forum_roles_need_directorate",
+                violation_error_message=("A forum chair or co-chair chairs one directorate's forum: choose the "
+                                         "directorate."),
+                violation_error_code="directorate",
             ),
         ]
 
@@ -282,9 +301,14 @@ class CoachProfile(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(hours_per_week__gte=2) & Q(hours_per_week__lte=4), name="coach_hours_2_to_4"
+                condition=Q(hours_per_week__gte=2) & Q(hours_per_week__lte=4), name="coach_hours_2_to_4",
+                violation_error_message="A coach gives between 2 and 4 hours a week: enter a number in that range.",
+                violation_error_code="hours_per_week"
             ),
-            models.CheckConstraint(condition=Q(max_teams__gte=1) & Q(max_teams__lte=6), name="coach_max_teams_1_to_6"),
+            models.CheckConstraint(condition=Q(max_teams__gte=1) & Q(max_teams__lte=6), name="coach_max_teams_1_to_6",
+                                   violation_error_message=("A coach takes on between 1 and 6 teams: enter a number in "
+                                                            "that range."),
+                                   violation_error_code="max_teams"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from django import forms
 from django.urls import reverse
 
 from coaching.services import advisors, sponsors_for, suggest_coaches
+from organisation.forms import ConstraintErrorsBesideFields
 from organisation.models import AnnualPriority, ExternalOrganisation, Role, Team, User
 from organisation.widgets import FastSelect, PickerSelect
 from projects.models import Project, ProjectStatus
@@ -82,7 +83,7 @@ class PackageIdeaForm(forms.Form):
         return [self.secondaries[pk] for pk in self.cleaned_data["drivers"]]
 
 
-class TemplateForm(forms.ModelForm):
+class TemplateForm(ConstraintErrorsBesideFields, forms.ModelForm):
     class Meta:
         model = MeasureTemplate
         fields = ["name", "definition", "measure_type", "period", "chart_type", "numerator", "denominator",

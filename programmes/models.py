@@ -106,7 +106,10 @@ class ExecutiveSponsor(models.Model):
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["programme", "person"], name="executive_sponsor_once")]
+        constraints = [models.UniqueConstraint(fields=["programme", "person"], name="executive_sponsor_once",
+                                               violation_error_message=("This person is already an executive sponsor "
+                                                                        "of the programme."),
+                                               violation_error_code="person")]
 
     def __str__(self) -> str:
         return str(self.person)
@@ -160,7 +163,10 @@ class PackageIdea(models.Model):
 
     class Meta:
         ordering = ["order", "pk"]
-        constraints = [models.UniqueConstraint(fields=["programme", "title"], name="package_idea_title_once")]
+        constraints = [models.UniqueConstraint(fields=["programme", "title"], name="package_idea_title_once",
+                                               violation_error_message=("The change package already has an idea with "
+                                                                        "this title: choose another title."),
+                                               violation_error_code="title")]
 
     def __str__(self) -> str:
         return self.title
@@ -175,7 +181,10 @@ class PackageLink(models.Model):
     linked_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["package_idea", "change_idea"], name="package_link_once")]
+        constraints = [models.UniqueConstraint(fields=["package_idea", "change_idea"], name="package_link_once",
+                                               violation_error_message=("This change idea is already linked to this "
+                                                                        "idea of the change package."),
+                                               violation_error_code="change_idea")]
 
     def __str__(self) -> str:
         return f"{self.change_idea} as {self.package_idea}"
@@ -204,8 +213,13 @@ class MeasureTemplate(models.Model):
     class Meta:
         ordering = ["order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "name"], name="template_name_once_per_programme"),
-            models.CheckConstraint(condition=Q(multiplier__gt=0), name="template_multiplier_positive"),
+            models.UniqueConstraint(fields=["programme", "name"], name="template_name_once_per_programme",
+                                    violation_error_message="The measurement plan already has a measure of that name.",
+                                    violation_error_code="name"),
+            models.CheckConstraint(condition=Q(multiplier__gt=0), name="template_multiplier_positive",
+                                   violation_error_message=("The multiplier must be more than 0: 1 shows values as "
+                                                            "they are, 100 as a percentage, 1000 per 1,000."),
+                                   violation_error_code="multiplier"),
         ]
 
     def __str__(self) -> str:
@@ -219,7 +233,10 @@ class Wave(models.Model):
 
     class Meta:
         ordering = ["number"]
-        constraints = [models.UniqueConstraint(fields=["programme", "number"], name="wave_number_once")]
+        constraints = [models.UniqueConstraint(fields=["programme", "number"], name="wave_number_once",
+                                               violation_error_message=("The programme already has a wave with this "
+                                                                        "number."),
+                                               violation_error_code="number")]
 
     def __str__(self) -> str:
         return f"Wave {self.number}"
@@ -258,9 +275,13 @@ class Candidacy(models.Model):
         verbose_name_plural = "candidacies"
         constraints = [
             models.UniqueConstraint(fields=["programme", "team"], condition=Q(status="open"),
-                                    name="one_open_candidacy_per_team"),
+                                    name="one_open_candidacy_per_team",
+                                    violation_error_message="This team is already a candidate for the programme.",
+                                    violation_error_code="team"),
             models.CheckConstraint(condition=Q(status="open") | Q(decided_at__isnull=False),
-                                   name="decided_candidacy_has_date"),
+                                   name="decided_candidacy_has_date",
+                                   violation_error_message="A decided candidacy needs the date it was decided.",
+                                   violation_error_code="decided_at"),
         ]
 
     def __str__(self) -> str:
@@ -303,7 +324,10 @@ class Enrolment(models.Model):
 
     class Meta:
         ordering = ["enrolled_on", "pk"]
-        constraints = [models.UniqueConstraint(fields=["programme", "project"], name="project_enrolled_once")]
+        constraints = [models.UniqueConstraint(fields=["programme", "project"], name="project_enrolled_once",
+                                               violation_error_message=("This project is already enrolled in the "
+                                                                        "programme."),
+                                               violation_error_code="project")]
 
     def __str__(self) -> str:
         return f"{self.project.team} in {self.programme}"
@@ -317,7 +341,10 @@ class EnrolledMeasure(models.Model):
     measure = models.OneToOneField(Measure, on_delete=models.CASCADE, related_name="programme_link")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["enrolment", "template"], name="one_measure_per_template")]
+        constraints = [models.UniqueConstraint(fields=["enrolment", "template"], name="one_measure_per_template",
+                                               violation_error_message=("This team already has a measure for this part "
+                                                                        "of the measurement plan."),
+                                               violation_error_code="template")]
 
     def __str__(self) -> str:
         return f"{self.template} for {self.enrolment_id}"
@@ -333,7 +360,10 @@ class LearningSession(models.Model):
 
     class Meta:
         ordering = ["date", "number"]
-        constraints = [models.UniqueConstraint(fields=["programme", "number"], name="session_number_once")]
+        constraints = [models.UniqueConstraint(fields=["programme", "number"], name="session_number_once",
+                                               violation_error_message=("The programme already has a learning session "
+                                                                        "with this number."),
+                                               violation_error_code="number")]
 
     def __str__(self) -> str:
         return self.title or f"Learning session {self.number}"
@@ -352,7 +382,10 @@ class SessionAttendance(models.Model):
     next_plan = models.TextField("plan for the next action period", blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["session", "enrolment"], name="attendance_once_per_team")]
+        constraints = [models.UniqueConstraint(fields=["session", "enrolment"], name="attendance_once_per_team",
+                                               violation_error_message=("This team's attendance at the learning "
+                                                                        "session is already recorded."),
+                                               violation_error_code="enrolment")]
 
     def __str__(self) -> str:
         return f"{self.enrolment_id} at {self.session_id}"

@@ -167,6 +167,8 @@ class Project(models.Model):
                 condition=~Q(status__in=[ProjectStatus.ACTIVE, ProjectStatus.CLOSURE_REQUESTED])
                 | (Q(coach__isnull=False) & Q(sponsor__isnull=False)),
                 name="active_project_has_coach_and_sponsor",
+                violation_error_message=("An approved project needs a coach and a sponsor: the forum allocates both "
+                                         "when it approves the idea."),
             ),
         ]
 
@@ -230,7 +232,9 @@ class ProjectMember(models.Model):
         ordering = ["role", "joined_on"]
         constraints = [
             models.UniqueConstraint(fields=["project", "person"], condition=Q(left_on__isnull=True),
-                                    name="one_current_membership_per_person"),
+                                    name="one_current_membership_per_person",
+                                    violation_error_message="This person is already on the project's team.",
+                                    violation_error_code="person"),
         ]
 
     def __str__(self) -> str:

@@ -26,8 +26,12 @@ class Identity(models.Model):
     class Meta:
         verbose_name_plural = "identities"
         constraints = [
-            models.UniqueConstraint(fields=["issuer", "subject"], name="sso_identity_unique_subject"),
-            models.UniqueConstraint(fields=["issuer", "user"], name="sso_identity_one_per_user_per_issuer"),
+            models.UniqueConstraint(fields=["issuer", "subject"], name="sso_identity_unique_subject",
+                                    violation_error_message=("This sign-in from the identity provider already belongs "
+                                                             "to someone else.")),
+            models.UniqueConstraint(fields=["issuer", "user"], name="sso_identity_one_per_user_per_issuer",
+                                    violation_error_message=("This person already has a sign-in from this identity "
+                                                             "provider.")),
         ]
 
     def __str__(self) -> str:
@@ -45,7 +49,10 @@ class RoleGrant(models.Model):
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "role"], name="sso_role_grant_unique")]
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="sso_role_grant_unique",
+                                               violation_error_message=("This person already has this role from the "
+                                                                        "identity provider's groups."),
+                                               violation_error_code="role")]
 
     def __str__(self) -> str:
         return f"{self.role} for {self.user_id} from the provider's groups"

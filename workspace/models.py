@@ -31,8 +31,12 @@ class AimVersion(models.Model):
     class Meta:
         ordering = ["project", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "version"], name="aim_version_unique_per_project"),
-            models.CheckConstraint(condition=Q(version__gte=1), name="aim_version_starts_at_one"),
+            models.UniqueConstraint(fields=["project", "version"], name="aim_version_unique_per_project",
+                                    violation_error_message=("Someone saved a new version of the aim at the same time: "
+                                                             "reload the page and check the latest aim.")),
+            models.CheckConstraint(condition=Q(version__gte=1), name="aim_version_starts_at_one",
+                                   violation_error_message="Aim versions are numbered from 1.",
+                                   violation_error_code="version"),
         ]
 
     def __str__(self) -> str:
@@ -65,7 +69,10 @@ class Driver(models.Model):
     class Meta:
         ordering = ["order", "pk"]
         constraints = [
-            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="driver_not_its_own_parent"),
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="driver_not_its_own_parent",
+                                   violation_error_message=("A driver cannot sit under itself: choose another primary "
+                                                            "driver."),
+                                   violation_error_code="parent"),
         ]
         indexes = [models.Index(fields=["project", "parent", "order"], name="driver_tree_idx")]
 
@@ -169,11 +176,18 @@ class PDSACycle(models.Model):
         ordering = ["change_idea", "number"]
         verbose_name = "PDSA cycle"
         constraints = [
-            models.UniqueConstraint(fields=["change_idea", "number"], name="pdsa_number_unique_per_idea"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="pdsa_number_starts_at_one"),
+            models.UniqueConstraint(fields=["change_idea", "number"], name="pdsa_number_unique_per_idea",
+                                    violation_error_message=("This change idea already has a PDSA cycle with this "
+                                                             "number."),
+                                    violation_error_code="number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="pdsa_number_starts_at_one",
+                                   violation_error_message="PDSA cycles are numbered from 1.",
+                                   violation_error_code="number"),
             models.CheckConstraint(
                 condition=Q(planned_end__isnull=True) | Q(planned_end__gte=models.F("planned_start")),
-                name="pdsa_planned_end_after_start"),
+                name="pdsa_planned_end_after_start",
+                violation_error_message="The planned end must be on or after the planned start.",
+                violation_error_code="planned_end"),
         ]
 
     def __str__(self) -> str:
@@ -250,8 +264,13 @@ class ProgressScore(models.Model):
         indexes = [models.Index(fields=["project", "month", "recorded_at"], name="progress_project_month_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(score__gte=Decimal("0.5")) & Q(score__lte=Decimal("5.0")),
-                                   name="progress_score_on_ihi_scale"),
-            models.CheckConstraint(condition=Q(month__day=1), name="progress_month_is_first_day"),
+                                   name="progress_score_on_ihi_scale",
+                                   violation_error_message="Choose a score on the IHI scale, from 0.5 to 5.",
+                                   violation_error_code="score"),
+            models.CheckConstraint(condition=Q(month__day=1), name="progress_month_is_first_day",
+                                   violation_error_message=("A progress score is for a whole month: choose the month "
+                                                            "(its first day)."),
+                                   violation_error_code="month"),
         ]
 
     def __str__(self) -> str:
@@ -325,9 +344,14 @@ class ClosureRequest(models.Model):
         ordering = ["requested_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["project"], condition=Q(review_outcome=""),
-                                    name="one_pending_closure_request_per_project"),
+                                    name="one_pending_closure_request_per_project",
+                                    violation_error_message=("This project already has a closure request waiting for "
+                                                             "review."),
+                                    violation_error_code="unique"),
             models.CheckConstraint(condition=Q(review_outcome="") | Q(reviewed_at__isnull=False),
-                                   name="reviewed_closure_has_review_date"),
+                                   name="reviewed_closure_has_review_date",
+                                   violation_error_message="A reviewed closure request needs the date it was reviewed.",
+                                   violation_error_code="reviewed_at"),
         ]
 
     def __str__(self) -> str:
@@ -381,7 +405,11 @@ class Story(models.Model):
                                 name="story_published_newest_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(published=False) | Q(consent_confirmed=True),
-                                   name="published_story_has_consent"),
+                                   name="published_story_has_consent",
+                                   violation_error_message=("A story can be published only once everyone in it has "
+                                                            "agreed to it being shared: confirm their consent, or "
+                                                            "leave it unpublished."),
+                                   violation_error_code="consent_confirmed"),
         ]
 
     def __str__(self) -> str:
