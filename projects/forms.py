@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django import forms
@@ -28,6 +29,31 @@ NO_ALIGNMENT_IS_FINE = (
     "Tick none if the idea does not align with a priority: that is a legitimate answer, and about a third "
     "of the organisation's projects are not aligned."
 )
+
+
+# An aim is reached within months, a year or two at most: a date further off is a slip of the keyboard.
+AIM_YEARS_AHEAD = 5
+
+
+def clean_aim_date(when: dt.date | None) -> dt.date | None:
+    """The rule for an aim's "by when", on the idea and on every later revision of the aim in the workspace."""
+    if when is None:
+        return None
+    today = timezone.localdate()
+    if when <= today:
+        raise forms.ValidationError("The aim's date must be in the future.", code="aim_date_passed")
+    latest = _years_after(today, AIM_YEARS_AHEAD)
+    if when > latest:
+        raise forms.ValidationError(f"The aim's date must be within {AIM_YEARS_AHEAD} years: "
+                                    f"{latest:%-d %B %Y} at the latest.", code="aim_date_too_far")
+    return when
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, in a year that has none
+        return day.replace(year=day.year + years, day=28)
 
 
 def role_for(person: User) -> str:
@@ -114,7 +140,7 @@ class IdeaForm(forms.ModelForm):
             "team": "The team that will do the work; it decides which directorate's QI forum reads the idea.",
             "aim_what": "e.g. “Reduce falls at night on the ward”",
             "aim_how_much": "e.g. “by 50%” or “from 12 to 6 a month”",
-            "aim_by_when": "A date in the future.",
+            "aim_by_when": f"A date in the future, within {AIM_YEARS_AHEAD} years.",
             "objectives": NO_ALIGNMENT_IS_FINE,
             "priorities": "",
             "involvement": "Projects with service users as full partners are far more likely to reach their aim.",
@@ -218,11 +244,8 @@ class IdeaForm(forms.ModelForm):
         """Sent back only to show what the search boxes found: every answer is otherwise in order."""
         return bool(self._search_answers) and set(self.errors) <= set(self._search_answers)
 
-    def clean_aim_by_when(self):
-        when = self.cleaned_data.get("aim_by_when")
-        if when and when <= timezone.localdate():
-            raise forms.ValidationError("The aim's date must be in the future.")
-        return when
+    def clean_aim_by_when(self) -> dt.date | None:
+        return clean_aim_date(self.cleaned_data.get("aim_by_when"))
 
     def save(self, commit: bool = True, *, by: User | None = None) -> Project:
         """Create the draft (through the workflow service) or update it, then the team around it."""

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from organisation.models import ExternalOrganisation
+from projects.forms import AIM_YEARS_AHEAD, clean_aim_date
 from projects.models import Involvement, MemberRole, Stage
 
 from .models import IHI_SCALE, ActDecision, AimVersion, ClosureOutcome, Driver, PDSACycle, Story, first_of_month
@@ -38,7 +39,8 @@ class AimForm(WorkspaceForm):
     what = forms.CharField(max_length=300, label="What will improve")
     how_much = forms.CharField(max_length=200, label="By how much",
                                help_text="A number the team can measure: “by 40%”, “to under 2%”.")
-    by_when = forms.DateField(required=False, widget=DATE, label="By when")
+    by_when = forms.DateField(required=False, widget=DATE, label="By when",
+                              help_text=f"A date in the future, within {AIM_YEARS_AHEAD} years.")
     reason = forms.CharField(max_length=300, label="Why the aim is changing",
                              help_text="Kept with the aim's history, so the forum can follow the team's thinking.")
 
@@ -47,6 +49,9 @@ class AimForm(WorkspaceForm):
         initial = {"what": version.what, "how_much": version.how_much,
                    "by_when": version.by_when} if version else {}
         return cls(data, initial=initial)
+
+    def clean_by_when(self) -> dt.date | None:
+        return clean_aim_date(self.cleaned_data.get("by_when"))
 
 
 class DriverForm(WorkspaceForm):
