@@ -75,10 +75,9 @@ READ = """
 
 def seed(n_measures: int, months: int) -> dict[str, int]:
     """The measures (as bench/board_pdf.py makes them), a board member, and the report(s) to open."""
-    import numpy as np
+    from benchlib import whole_system_measures
 
     from board import services
-    from measures.models import DataPoint, Domain, Measure
     from organisation.models import Role, RoleAssignment, User
 
     admin = User.objects.create(username="bench-admin", display_name="Bench Admin")
@@ -87,30 +86,7 @@ def seed(n_measures: int, months: int) -> dict[str, int]:
     reader.set_password(PASSWORD)
     reader.save()
     RoleAssignment.objects.create(user=reader, role=Role.BOARD)
-    rng = np.random.default_rng(7)
-    domains, charts = list(Domain), ["i", "p", "u", "c", "run"]
-    start = dt.date(2024, 1, 1)
-    points = []
-    for k in range(n_measures):
-        chart = charts[k % len(charts)]
-        m = Measure.objects.create(
-            name=f"Whole System Measure {k + 1:02d}", definition="Bench measure.", measure_type="outcome",
-            chart_type=chart, improvement="decrease" if k % 2 else "increase", domain=domains[k % len(domains)],
-            unit="%" if chart == "p" else "", multiplier=100 if chart == "p" else 1,
-            target=(60.0 if chart == "p" else None), owner=admin)
-        shift = 0.1 * (k % 3 - 1)
-        for i in range(months):
-            day = dt.date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, 1)
-            later = shift if i >= months * 2 // 3 else 0.0
-            if chart in ("p", "u"):
-                den = float(rng.integers(800, 1200))
-                num = float(rng.binomial(int(den), min(max(0.55 + later, 0.01), 0.99)))
-                points.append(DataPoint(measure=m, period_start=day, numerator=num, denominator=den))
-            elif chart == "c":
-                points.append(DataPoint(measure=m, period_start=day, value=float(rng.poisson(8 * (1 + later)))))
-            else:
-                points.append(DataPoint(measure=m, period_start=day, value=float(rng.normal(50 * (1 + later), 4))))
-    DataPoint.objects.bulk_create(points)
+    whole_system_measures(admin, n_measures, months)
     published = services.publish(services.create_draft(meeting_date=dt.date.today(), by=admin), by=admin)
     draft = services.create_draft(meeting_date=dt.date.today() + dt.timedelta(days=28), by=admin)
     RoleAssignment.objects.create(user=reader, role=Role.QI_ADMIN)  # so the same person may read the draft

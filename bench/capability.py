@@ -1,11 +1,13 @@
 #!/usr/bin/env python
 """Capability at scale: the trained-against-needed dashboard and a 50,000-row L&D import.
 
-    .venv/bin/python bench/capability.py                  # 30,000 staff, ~150,000 attendance marks
+    .venv/bin/python bench/capability.py                  # SQLite (the default), 30,000 staff, ~150,000 marks
+    .venv/bin/python bench/capability.py --db postgres    # the local PostgreSQL instead
     .venv/bin/python bench/capability.py --staff 60000
+    .venv/bin/python bench/capability.py --reuse --profile import   # cProfile of the check and the import
 
-Builds its own PostgreSQL database (`capability_bench`, dropped and made again) with bulk inserts, then
-prints: the dashboard's queries and in-process CPU a view (median of 20, as the board reads it), and the
+Builds its own database (SQLite: /tmp/capability_bench.sqlite3; PostgreSQL: `capability_bench`), dropped and
+made again, with bulk inserts, then prints: the dashboard's queries and in-process CPU a view (median of 20, as the board reads it), and the
 import's check and import times for 50,000 attendance rows, and again for the same file (which changes
 nothing).
 """
@@ -13,9 +15,11 @@ nothing).
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import io
 import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -32,11 +36,21 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=30_000)
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--reuse", action="store_true", help="keep the database an earlier run built")
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--profile", choices=("import",), help="print a cProfile of the first import's steps")
+    parser.add_argument("--skip-dashboard", action="store_true")
     args = parser.parse_args()
-    if not args.reuse:
-        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True)
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
+    if args.db == "postgres":
+        if not args.reuse:
+            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True)
+            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
+    else:
+        path = Path(f"/tmp/{DB}.sqlite3")
+        if not args.reuse:
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiportal.settings")
     import django
 
@@ -46,8 +60,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if not args.reuse:
         build(args.staff)
-    bench_dashboard()
-    bench_import(args.rows)
+    if not args.skip_dashboard:
+        bench_dashboard()
+    bench_import(args.rows, profile=args.profile == "import")
 
 
 def build(n_staff: int) -> None:
@@ -122,7 +137,7 @@ def bench_dashboard() -> None:
           f"wall median {statistics.median(wall):.0f} ms (PostgreSQL time included)")
 
 
-def bench_import(rows: int) -> None:
+def bench_import(rows: int, *, profile: bool = False) -> None:
     from capability import imports
     from capability.models import AttendanceImport, Cohort, Course, Session
     from organisation.models import User
@@ -144,6 +159,9 @@ def bench_import(rows: int) -> None:
                       f"{'yes' if (i + n) % 7 else 'no'}\n")
     data = out.getvalue().encode()
     for label in ("first import", "same file again"):
+        profiler = cProfile.Profile() if profile and label == "first import" else None
+        if profiler:
+            profiler.enable()
         t0 = time.perf_counter()
         rows = imports.read_file(data, "export.csv")
         batch = AttendanceImport.objects.create(course=ilp, filename="export.csv", rows=rows, total_rows=len(rows))
@@ -155,6 +173,9 @@ def bench_import(rows: int) -> None:
         imports.run_import(batch)
         batch.refresh_from_db()
         t3 = time.perf_counter()
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
         print(f"{label}: {batch.total_rows:,} rows ({len(batch.problem_rows)} with problems): read {t1 - t0:.1f} s, "
               f"check {t2 - t1:.1f} s, import {t3 - t2:.1f} s, total {t3 - t0:.1f} s; {batch.enrolled_count:,} "
               f"enrolled, {batch.changed_count:,} marks changed, {batch.completed_count:,} newly completed "

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import psutil
+from benchlib import wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -228,14 +229,7 @@ def main() -> int:
     worker = subprocess.Popen([str(BIN / "celery"), "-A", "qiportal", "worker", "--pool=solo", "--loglevel=WARNING"],
                               cwd=ROOT, env=e, stdout=subprocess.DEVNULL)
     try:
-        for _ in range(60):
-            try:
-                import urllib.request
-
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health/", timeout=2)
-                break
-            except OSError:
-                time.sleep(1)
+        wait_healthy(PORT, 60)
         lenv = dict(e, BENCH_PEOPLE=str(work / "people.json"), BENCH_OUT=str(work / "samples.json"),
                     BENCH_STEPS=args.steps, BENCH_STEP_SECONDS=str(args.step_seconds),
                     BENCH_RAMP_SECONDS=str(args.ramp_seconds))

@@ -18,6 +18,7 @@ import time
 from locust import HttpUser, LoadTestShape, between, events, task
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import PageReads  # noqa: E402
 from formreader import FormReader  # noqa: E402
 
 with open(os.environ["BENCH_PEOPLE"]) as _fh:
@@ -61,7 +62,7 @@ class StepShape(LoadTestShape):
         return STEPS[int(step)], 20
 
 
-class Person(HttpUser):
+class Person(PageReads, HttpUser):
     wait_time = between(5, 15)
 
     def on_start(self) -> None:
@@ -77,12 +78,6 @@ class Person(HttpUser):
             return
         name, path = random.choice(self.pages)
         self.get(name, path)
-
-    def get(self, name: str, path: str):
-        with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as r:
-            if r.status_code != 200:
-                r.failure(f"HTTP {r.status_code}")
-            return r
 
     def write(self, spec: dict) -> None:
         """Read the page as a person would, then send its form with the few fields they change."""

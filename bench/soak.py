@@ -33,9 +33,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
+
+from benchlib import wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -305,12 +306,7 @@ def main() -> int:
     loads = []
     started = time.monotonic()
     try:
-        for _ in range(90):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{args.port}/health/", timeout=2)
-                break
-            except OSError:
-                time.sleep(1)
+        wait_healthy(args.port, 90)
         lenv = dict(e, BENCH_PEOPLE=str(work / "people.json"), BENCH_OUT=str(work / "out.json"),
                     BENCH_WRITES=args.writes, BENCH_THINK=args.think)
         locust = subprocess.Popen([str(BIN / "locust"), "-f", str(ROOT / "bench" / "soak_locustfile.py"),

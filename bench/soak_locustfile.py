@@ -23,6 +23,7 @@ from collections import Counter
 from locust import HttpUser, between, events, task
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import PageReads  # noqa: E402
 from formreader import FormReader  # noqa: E402
 
 with open(os.environ["BENCH_PEOPLE"]) as _fh:
@@ -58,7 +59,7 @@ def month_before(day: dt.date, n: int) -> dt.date:
     return dt.date(months // 12, months % 12 + 1, 1)
 
 
-class Person(HttpUser):
+class Person(PageReads, HttpUser):
     wait_time = between(*THINK)
 
     def on_start(self) -> None:
@@ -85,12 +86,6 @@ class Person(HttpUser):
             return
         name, path = random.choice(self.pages)
         self.get(name, path)
-
-    def get(self, name: str, path: str):
-        with self.client.get(path, name=name, allow_redirects=False, catch_response=True) as r:
-            if r.status_code != 200:
-                r.failure(f"HTTP {r.status_code}")
-            return r
 
     def form(self, name: str, path: str, action: str) -> tuple[FormReader | None, dict]:
         page = self.get(name, path)

@@ -14,10 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ops import queue
 from organisation.models import Team
 from projects.models import Project
 
-from . import exports, periods, tasks
+from . import exports, periods
 from .charts import READING_LABELS
 from .forms import (
     MAX_NEW_ROWS,
@@ -93,8 +94,9 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if can_enter:
         data = request.POST if request.method == "POST" else None
         if data is not None and "fill" in data:
-            data, adding, filled = _filled_from_paste(measure, chart[1], data, adding)
-            formset = _data_formset(measure, chart[1], data, adding=adding)
+            data, slots, filled = _filled_from_paste(measure, chart[1], data, adding)
+            adding = len(slots)
+            formset = _data_formset(measure, chart[1], data, slots=slots)
             if filled:
                 formset.is_valid()  # checked row by row, nothing saved: the person reviews, then saves
                 messages.info(request, f"{filled} row{'s' if filled != 1 else ''} filled from what you pasted: "
@@ -143,9 +145,13 @@ def _next_periods(measure: Measure, points: list, n: int) -> list:
     return out
 
 
-def _data_formset(measure: Measure, points: list, data=None, *, adding: int = 1) -> PointFormSet:
-    initial = point_initial(points) + [{"period_start": day} if day else {}
-                                       for day in _next_periods(measure, points, adding)]
+def _data_formset(measure: Measure, points: list, data=None, *, adding: int = 1,
+                  slots: list | None = None) -> PointFormSet:
+    """The data table: a form per point, then the new rows (`slots`: their periods, None for a row whose period
+    the person gives; by default the `adding` periods after the last point)."""
+    if slots is None:
+        slots = _next_periods(measure, points, adding)
+    initial = point_initial(points) + [{"period_start": day} if day else {} for day in slots]
     return PointFormSet(data, initial=initial, prefix="points", measure=measure,
                         existing={p.period_start for p in points},
                         rules=plausibility_rules(measure, raw_values(measure, points)))
@@ -153,13 +159,14 @@ def _data_formset(measure: Measure, points: list, data=None, *, adding: int = 1)
 
 def _filled_from_paste(measure: Measure, points: list, data, adding: int) -> tuple:
     """The table's posted data with the pasted rows put into the new rows (from the first empty one), as many
-    new rows as they need; periods the paste does not give run on from the row before."""
+    new rows as they need; periods the paste does not give run on from the row before. Returns the data, the
+    new rows' periods (one per new row) and how many rows were pasted."""
+    slots = _next_periods(measure, points, adding)
     pasted = parse_paste(data.get("paste", ""), takes(measure.chart_type))
     if not pasted:
-        return data, adding, 0
+        return data, slots, 0
     data = data.copy()
     existing = len(points)
-    slots = _next_periods(measure, points, adding)
     start = next((i for i in range(adding) if not any(
         data.get(f"points-{existing + i}-{f}") for f in ("value", "numerator", "denominator", "observations"))),
         adding)
@@ -176,11 +183,12 @@ def _filled_from_paste(measure: Measure, points: list, data, adding: int) -> tup
         if day is not None:
             day = periods.period_start(day, measure.period)
             data[f"points-{i}-period_start"] = widget.format_value(day)
+        slots[start + k] = day
         previous = day
         for name, text in row.items():
             data[f"points-{i}-{name}"] = text
     data["points-TOTAL_FORMS"] = str(existing + total)
-    return data, total, len(pasted)
+    return data, slots, len(pasted)
 
 
 def _measure_page(request: HttpRequest, measure: Measure, chart: tuple, *, formset: PointFormSet | None,
@@ -459,7 +467,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             with transaction.atomic():
                 batch = UploadBatch.objects.create(measure=measure, filename=f.name[:255], uploaded_by=request.user,
                                                    rows=rows, total_rows=len(rows))
-                transaction.on_commit(lambda: tasks.check_upload.delay(batch.pk))
+                queue.after_commit("measures.tasks.check_upload", batch.pk)
             return redirect(batch)
     return render(request, "measures/upload.html", {"measure": measure, "form": form,
                                                     "period_hint": periods.describe_period(measure.period)})
@@ -490,7 +498,7 @@ def upload_batch(request: HttpRequest, pk: int) -> HttpResponse:
                 status=UploadStatus.IMPORTING, on_duplicate=form.cleaned_data["on_duplicate"] or "skip",
                 include_unusual=bool(form.cleaned_data.get("include_unusual")))
             if claimed:
-                transaction.on_commit(lambda: tasks.import_upload.delay(batch.pk))
+                queue.after_commit("measures.tasks.import_upload", batch.pk)
             return redirect(batch)
     return render(request, "measures/upload_batch.html", {
         "batch": batch, "measure": measure, "form": form, "existing": existing, "unusual": unusual,
@@ -533,7 +541,7 @@ def spc_config(request: HttpRequest) -> HttpResponse:
         config.updated_by = request.user
         config.save()
         if not settings.CELERY_TASK_ALWAYS_EAGER:  # with workers, recompute now; in eager mode, tonight
-            transaction.on_commit(lambda: tasks.render_all.delay())
+            queue.after_commit("measures.tasks.render_all")
         messages.success(request, "SPC settings saved: every chart now reads with them.")
         return redirect("measures:config")
     return render(request, "measures/config.html", {"form": form, "config": config, "can_change": can_change})
