@@ -91,6 +91,27 @@ TRACKED: tuple[Tracked, ...] = (
     Tracked("assurance.Standard"),
     Tracked("assurance.AccreditationRole"),
     Tracked("assurance.BoardLink", exclude=("secret_hash", "last_seen_at")),
+    # Capability building: the dosing plan, courses, cohorts and their sessions, coach-pool proposals. An
+    # enrolment keeps its own history (EnrolmentEvent); attendance is recorded in bulk, by session or import.
+    Tracked("capability.Audience", m2m=("directorates",)),
+    Tracked("capability.Course"),
+    Tracked("capability.DoseTarget"),
+    Tracked("capability.Cohort", m2m=("facilitators",)),
+    Tracked("capability.Session"),
+    Tracked("capability.CoachProposal"),
+    # Improvement programmes: the programme, its theory of change, measurement plan, recruitment, teams and
+    # learning sessions. Its stage moves keep their own history (StageMove); the nightly aggregates are computed.
+    Tracked("programmes.Programme"),
+    Tracked("programmes.ExecutiveSponsor"),
+    Tracked("programmes.ProgrammeDriver"),
+    Tracked("programmes.PackageIdea", m2m=("drivers",)),
+    Tracked("programmes.PackageLink"),
+    Tracked("programmes.MeasureTemplate"),
+    Tracked("programmes.Wave"),
+    Tracked("programmes.Candidacy"),
+    Tracked("programmes.Enrolment", project_field),
+    Tracked("programmes.LearningSession"),
+    Tracked("programmes.SessionAttendance"),
     # Board reports
     Tracked("board.BoardReport", exclude=("content",)),
     Tracked("board.MeasureNarrative"),

@@ -28,6 +28,8 @@ from django.utils.http import urlencode
 from capability.services import training_reach
 from coaching.services import coach_loads
 from forums.models import Decision, Outcome
+from programmes.figures import READ_NOW as PROGRAMMES_READ_NOW
+from programmes.figures import board_section
 from projects.models import EventKind, Involvement, Project, ProjectEvent, ProjectStatus, Stage
 from workspace.models import IHI_SCALE, ClosureOutcome, ClosureRequest, ProgressScore
 
@@ -41,7 +43,7 @@ SOURCE_TRUST_RATIO = 2.8
 SMALL_GROUP = 10
 # What keeps no history, so is read as it is now even for a past moment: figure -> what of it.
 READ_NOW = {"alignment": "alignment and service-user involvement", "aims": "service-user involvement",
-            "coaching": "coaches and each coach's maximum teams"}
+            "coaching": "coaches and each coach's maximum teams", "programmes": PROGRAMMES_READ_NOW}
 # How workspace.services.set_stage records a move: summary "Stage: <label>", detail "Moved from <label>.".
 STAGE_NOTE, MOVED_FROM = "Stage: ", "Moved from "
 STAGE_BY_LABEL = {s.label: s.value for s in Stage}
@@ -273,8 +275,9 @@ def forum_decisions(as_of: dt.date, directorate_id: int | None = None, at: dt.da
 
 
 def figures(as_of: dt.date, directorate_id: int | None = None, *, at: dt.datetime | None = None) -> dict[str, Any]:
-    """Everything the portfolio section shows, in nine queries. `at`: the projects as they stood then (see the
-    module's docstring); `state_at` and `current_on` say which date each figure is read at."""
+    """Everything the portfolio section shows, in a fixed number of queries (two of them for the programmes).
+    `at`: the projects as they stood then (see the module's docstring); `state_at` and `current_on` say which
+    date each figure is read at."""
     return {
         "as_of": as_of.isoformat(),
         "state_at": timezone.localtime(at).date().isoformat() if at is not None else None,
@@ -288,6 +291,7 @@ def figures(as_of: dt.date, directorate_id: int | None = None, *, at: dt.datetim
         "decisions": forum_decisions(as_of, directorate_id, at),
         # Trust-wide only: the dosing plan's audiences are not split by directorate.
         "training": training_reach(as_of) if directorate_id is None else None,
+        "programmes": board_section(as_of, directorate_id, at=at),
     }
 
 

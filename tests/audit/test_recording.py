@@ -122,3 +122,26 @@ def test_every_governance_model_is_tracked():
             "organisation.RoleAssignment", "ingest.ApiToken", "board.BoardReport"} <= names
     assert all(auditlog.contains(m) for m in tracked_models())
     assert Driver in tracked_models()
+
+
+def test_programmes_and_capability_settings_are_tracked():
+    names = {m._meta.label for m in tracked_models()}
+    assert {"programmes.Programme", "programmes.Enrolment", "programmes.MeasureTemplate", "programmes.Candidacy",
+            "programmes.LearningSession", "capability.Course", "capability.Cohort", "capability.DoseTarget",
+            "capability.Audience"} <= names
+    assert "programmes.StageMove" not in names  # a record of its own, never doubled
+
+
+def test_a_programme_s_aim_changed_in_its_page_names_the_person_and_the_old_aim(client, qiadmin):
+    from programmes.services import create_programme
+
+    programme = create_programme(by=qiadmin, lead=qiadmin, title="Safer wards", topic="violence reduction",
+                                 aim="Halve incidents by March 2028")
+    client.force_login(qiadmin)
+    response = client.post(reverse("programmes:edit", args=[programme.pk]), {
+        "title": "Safer wards", "topic": "violence reduction", "lead": qiadmin.pk,
+        "aim": "Cut incidents by a third by March 2028", "planned_teams": 12})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = entries_for(programme).filter(action=AuditEntry.Action.UPDATE).get()
+    assert entry.actor == qiadmin
+    assert entry.changes["aim"] == ["Halve incidents by March 2028", "Cut incidents by a third by March 2028"]

@@ -184,7 +184,7 @@ def test_the_report_freezes_the_portfolio_of_its_meeting_and_labels_what_is_curr
     report = services.publish(services.create_draft(meeting_date=MEETING, by=qiadmin), by=qiadmin)
     f = report.content["portfolio"]
     assert (f["state_at"], f["current_on"]) == ("2026-03-26", timezone.localdate().isoformat())
-    assert set(f["read_now"]) == {"alignment", "aims", "coaching"}
+    assert set(f["read_now"]) == {"alignment", "aims", "coaching", "programmes"}
     assert (f["stages"]["total"], f["progress"]["scored"], f["aims"]["closed"]) == (4, 3, 2)
     assert f["decisions"]["totals"]["approve"] == 1
     assert f["coaching"] == portfolio.coach_capacity()  # no history: as it is today
