@@ -25,7 +25,8 @@ def _move(page, label):
     page.wait_for_load_state()
 
 
-def test_qi_department_runs_a_collaborative_from_scope_to_evaluate(page, live_server, cast, login, shot, axe_check):
+def test_qi_department_runs_a_collaborative_from_scope_to_evaluate(page, live_server, cast, login, logout, shot,
+                                                                  axe_check):
     login(cast["qiadmin"].username, PASSWORD)
     page.get_by_role("button", name="Projects").click()
     page.get_by_role("link", name="Improvement programmes").click()
@@ -154,3 +155,15 @@ def test_qi_department_runs_a_collaborative_from_scope_to_evaluate(page, live_se
     assert programme.stage == Stage.EVALUATE
     assert list(programme.moves.values_list("to_stage", flat=True)) == [
         "scope", "design", "recruit", "deliver", "evaluate"]
+
+    # The board member reads the programme in the QI portfolio: its stage and teams, no aggregate before tonight.
+    logout()
+    login(cast["board"].username, PASSWORD)
+    page.goto(f"{live_server.url}/board/portfolio/")
+    section = page.get_by_test_id("programmes-section")
+    section.scroll_into_view_if_needed()
+    assert section.get_by_test_id("programme-stage").inner_text() == "Evaluate (5 of 5): Aim partly met"
+    assert section.get_by_test_id("programme-teams").inner_text() == "1 enrolled of 8 planned"
+    section.get_by_role("link", name="Violence reduction collaborative").click()
+    assert page.get_by_test_id("stage").inner_text() == "Evaluate"
+    shot("programme-10-board-reads-it")
