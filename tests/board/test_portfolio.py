@@ -77,6 +77,9 @@ def trust(chair, coach, sponsor, staff, ward, other_ward, other_directorate, oth
     Decision.objects.filter(pk=old.pk).update(
         decided_at=timezone.make_aware(dt.datetime.combine(portfolio.quarter_start(TODAY), dt.time(0)))
         - dt.timedelta(days=1))
+    # TODAY is read when the module is imported: a run that crosses midnight must not date these tomorrow.
+    late_today = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(23, 59)))
+    Decision.objects.filter(decided_at__gt=late_today).update(decided_at=late_today)
     return {"p1": p1, "p2": p2, "p3": p3, "p4": p4}
 
 
