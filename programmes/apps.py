@@ -13,8 +13,10 @@ class ProgrammesConfig(AppConfig):
         from ops.nightly import register as register_nightly
         from organisation.navigation import NavEntry, register
         from organisation.seeding import register as register_seed_step
+        from workspace.library_sources import register as register_library_source
 
         from .demo import seed_programmes
+        from .figures import library_entries
         from .models import Programme
         from .rules import may_comment, may_read, sponsors_of
         from .services import nightly_step
@@ -27,3 +29,5 @@ class ProgrammesConfig(AppConfig):
         # Registered after measures' "charts" step (this app comes later), so the aggregates read fresh data.
         register_nightly("programme aggregates", nightly_step)
         register_seed_step(50, "improvement programmes", seed_programmes)
+        # An evaluated programme's learning is in the learning library beside the closed projects.
+        register_library_source("programmes", library_entries)

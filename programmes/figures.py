@@ -1,6 +1,9 @@
-"""The programmes section of the board report and the QI portfolio, as plain JSON-ready data (a published
-report keeps it as it was): for each programme past scoping, its stage, teams enrolled against planned, the
-next learning session and each standard measure's aggregate chart with its icons, from the nightly run.
+"""What other apps read of the programmes: their entries in the learning library, and the programmes section
+of the board report and the QI portfolio.
+
+The board section is plain JSON-ready data (a published report keeps it as it was): for each programme past
+scoping, its stage, teams enrolled against planned, the next learning session and each standard measure's
+aggregate chart with its icons, from the nightly run.
 
 Two queries whatever the number of programmes, teams or points. `at`: the programmes as they stood then (their
 stage from the `StageMove` history, the teams enrolled by then); the teams planned and the aggregate charts keep
@@ -12,8 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+
+from workspace.library_sources import LibraryEntry
 
 from .models import Enrolment, LearningSession, MeasureTemplate, Programme, Stage, StageMove
 
@@ -84,3 +89,24 @@ def board_section(as_of: dt.date, directorate_id: int | None = None, *,
     rows.sort(key=lambda r: (order.get(r["stage"], 99), r["title"].lower()))
     return rows
 
+
+
+LIBRARY_ENTRIES = 6
+
+
+def library_entries(query: str = "", outcome: str = "") -> list[LibraryEntry]:
+    """Evaluated programmes with their learning written up, for the learning library (one query): matched on
+    title, topic, aim or learning, word by word, and on the programme's outcome."""
+    qs = (Programme.objects.filter(stage=Stage.EVALUATE).exclude(learning="").select_related("lead")
+          .annotate(teams=_count(Enrolment.objects.filter(programme=OuterRef("pk")))))
+    for word in query.split():
+        qs = qs.filter(Q(title__icontains=word) | Q(topic__icontains=word) | Q(aim__icontains=word)
+                       | Q(learning__icontains=word))
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    return [LibraryEntry(kind="Improvement programme", title=p.title, url=p.get_absolute_url(),
+                         outcome_label=p.get_outcome_display() if p.outcome else "Evaluated",
+                         learning=p.learning,
+                         meta=f"{p.teams} team{'s' if p.teams != 1 else ''} · led by {p.lead.name}",
+                         closed_on=p.updated_at.date())
+            for p in qs.order_by("-updated_at")[:LIBRARY_ENTRIES]]

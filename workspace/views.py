@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from projects.models import APPROVED_STATUSES, Project, ProjectMember, ProjectStatus, Stage
 from projects.services import TransitionError
 
-from . import services
+from . import library_sources, services
 from .charts import progress_step_svg
 from .diagram import DriverNode, IdeaNode, driver_diagram_svg
 from .forms import (
@@ -511,8 +511,10 @@ def library(request: HttpRequest) -> HttpResponse:
         project.outcome_label = labels.get(project.outcome, "")
     params = request.GET.copy()
     params.pop("page", None)
+    # Evaluated programmes (registered by programmes) come first, on the first page: a handful at most.
+    extras = library_sources.entries(query, outcome) if page.number == 1 else []
     return render(request, "workspace/library.html", {"form": form, "page": page, "query": params.urlencode(),
-                                                      "searching": bool(query or outcome)})
+                                                      "searching": bool(query or outcome), "extras": extras})
 
 
 @login_required
