@@ -10,6 +10,7 @@ class CapabilityConfig(AppConfig):
 
         from notifications.kinds import Delivery, Kind
         from notifications.kinds import register as register_kind
+        from ops.nightly import register as register_nightly
         from organisation import panels as profile_panels
         from organisation.navigation import NavEntry, register
         from organisation.seeding import register as register_seed_step
@@ -30,6 +31,9 @@ class CapabilityConfig(AppConfig):
         register_kind(Kind(services.PROPOSAL_KIND, "Graduates of the coaching programme proposed for the coach pool",
                            default=Delivery.DIGEST, order=70))
         services.on_completed(services.propose_for_coach_pool)
+        # Facilitating a running cohort counts in a coach's load (coaching.services.LOAD); cohorts start and
+        # finish as the days pass, so the nightly job recounts every coach's running cohorts.
+        register_nightly("facilitation loads", lambda: {"coaches": services.refresh_facilitation()})
         profile_panels.register("training", "capability/_profile_panel.html", panels.profile_context, order=10)
         workspace_panels.register("training", "capability/_team_panel.html", panels.team_context, order=10,
                                   section="team")

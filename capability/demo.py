@@ -268,6 +268,7 @@ def seed_capability(ctx: DemoContext) -> None:
                                                notes="Supervision after the coach programme: the first team."))
                 day += dt.timedelta(days=30)
     Supervision.objects.bulk_create(supervision)
+    services.refresh_facilitation()  # the cohorts above were given facilitators directly
     ctx.out(f"capability: {Course.objects.count()} courses, {Cohort.objects.count()} cohorts, "
             f"{Enrolment.objects.completed().count()} completions, {Attendance.objects.count()} attendance marks, "
             f"{CoachProposal.objects.filter(outcome='added').count()} graduates joined the coach pool")

@@ -197,6 +197,13 @@ class CohortQuerySet(models.QuerySet):
     def facilitated_by(self, user) -> CohortQuerySet:
         return self.filter(facilitators=user)
 
+    def running(self, today: dt.date | None = None) -> CohortQuerySet:
+        """Cohorts under way: the first session has come and the last is today or still to come. A cohort
+        with no sessions planned has not started."""
+        today = today or timezone.localdate()
+        sessions = Session.objects.filter(cohort=OuterRef("pk"))
+        return self.filter(Exists(sessions.filter(date__lte=today)), Exists(sessions.filter(date__gte=today)))
+
 
 class Cohort(models.Model):
     """One run of a course (a wave of the Improvement Leaders' Programme): its sessions, where, how many

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 
@@ -433,8 +433,10 @@ def cumulative_figure(board: Dashboard) -> dict:
 
 
 def save_cohort(cohort: Cohort, *, session_dates: list[dt.date], facilitators: list[User]) -> Cohort:
-    """Save a cohort with its session dates (numbered in order) and facilitators."""
+    """Save a cohort with its session dates (numbered in order) and facilitators; the facilitators' coach
+    loads (before and after) follow."""
     with transaction.atomic():
+        before = set(cohort.facilitators.values_list("pk", flat=True)) if cohort.pk else set()
         cohort.save()
         existing = {s.number: s for s in Session.objects.filter(cohort=cohort)}
         for number, day in enumerate(session_dates, start=1):
@@ -445,7 +447,21 @@ def save_cohort(cohort: Cohort, *, session_dates: list[dt.date], facilitators: l
                 session.date = day
                 session.save(update_fields=["date"])
         cohort.facilitators.set(facilitators)
+        refresh_facilitation(before | {p.pk for p in facilitators})
     return cohort
+
+
+def refresh_facilitation(user_ids: Iterable[int] | None = None, today: dt.date | None = None) -> int:
+    """Recount `CoachProfile.cohorts_facilitated` (running cohorts each coach facilitates) for these people,
+    or for every coach: one UPDATE. Called when a cohort's dates or facilitators change, and nightly, since a
+    cohort starts and finishes by the calendar, not by a write. coaching counts the figure in the load."""
+    running = (Cohort.facilitators.through.objects
+               .filter(user_id=OuterRef("user_id"), cohort__in=Cohort.objects.running(today))
+               .order_by().values("user_id").annotate(n=Count("pk")).values("n"))
+    profiles = CoachProfile.objects.all()
+    if user_ids is not None:
+        profiles = profiles.filter(user_id__in=[pk for pk in user_ids if pk])
+    return profiles.update(cohorts_facilitated=Coalesce(Subquery(running), 0))
 
 
 def cohorts_with_places(cohorts):
@@ -494,6 +510,7 @@ def decide_proposal(proposal: CoachProposal, *, by, add: bool, reason: str = "",
         if add:
             add_to_pool(proposal.person, hours_per_week=hours_per_week, max_teams=max_teams, supervisor=supervisor,
                         trained_on=proposal.enrolment.completed_on)
+            refresh_facilitation([proposal.person_id])  # a new coach may be facilitating a cohort already
         proposal.outcome = ProposalOutcome.ADDED if add else ProposalOutcome.DECLINED
         proposal.decided_by, proposal.decided_at, proposal.reason = by, timezone.now(), reason[:300]
         proposal.save(update_fields=["outcome", "decided_by", "decided_at", "reason"])

@@ -58,7 +58,7 @@ def coach_label(load: CoachLoad, current_coach_id: int | None) -> str:
         state = "has room"
     if not load.profile.accepting_teams and load.coach.pk != current_coach_id:
         state += ", not taking new teams"
-    return (f"{load.coach.name} · {where} · {load.teams} of {load.profile.max_teams} teams · "
+    return (f"{load.coach.name} · {where} · {load.teams_text} · "
             f"{float(load.hours):g} h a week · {state}")
 
 

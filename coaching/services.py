@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from notifications import services as notices
@@ -27,6 +29,12 @@ User = get_user_model()
 RUNNING = (ProjectStatus.ACTIVE, ProjectStatus.CLOSURE_REQUESTED)
 # Supervision is monthly; a little slack before it shows as due.
 SUPERVISION_INTERVAL_DAYS = 35
+# Facilitating a running cohort of a course counts as coaching this many teams. A coach gives 2–4 hours a
+# week to one or two teams, about two hours a week a team; a cohort is a facilitation day a month (the
+# Improvement Leaders' Programme: one day a month for five months) with its preparation, about eight to ten
+# hours a month, which is the same two hours a week. The capability app keeps the count of running cohorts
+# (CoachProfile.cohorts_facilitated); docs/capability.md explains the rule.
+TEAMS_PER_COHORT_FACILITATED = 1
 
 
 class CapacityError(Exception):
@@ -41,21 +49,52 @@ class CoachLoad:
     same_directorate: bool = False
 
     @property
+    def cohorts(self) -> int:
+        """Running cohorts of a course the coach facilitates now."""
+        return self.profile.cohorts_facilitated
+
+    @property
+    def cohort_teams(self) -> int:
+        """The teams that facilitation counts as."""
+        return self.cohorts * TEAMS_PER_COHORT_FACILITATED
+
+    @property
+    def load(self) -> int:
+        """Teams coached plus the team-equivalents of facilitation, against `profile.max_teams`."""
+        return self.teams + self.cohort_teams
+
+    @property
     def spare(self) -> int:
-        return self.profile.max_teams - self.teams
+        return self.profile.max_teams - self.load
 
     @property
     def at_capacity(self) -> bool:
         return self.spare <= 0
 
     @property
+    def facilitation(self) -> str:
+        """e.g. "facilitates 1 running cohort, counted as 1 team"; empty when the coach facilitates none."""
+        if not self.cohorts:
+            return ""
+        return (f"facilitates {self.cohorts} running cohort{pluralize(self.cohorts)}, counted as "
+                f"{self.cohort_teams} team{pluralize(self.cohort_teams)}")
+
+    @property
+    def teams_text(self) -> str:
+        """What a choice of coach shows of the load: "1 of 2 teams", "1 of 2 teams + 1 cohort facilitated"."""
+        text = f"{self.teams} of {self.profile.max_teams} teams"
+        return text + (f" + {self.cohorts} cohort{pluralize(self.cohorts)} facilitated" if self.cohorts else "")
+
+    @property
     def hours(self) -> Decimal:
         return self.profile.hours_per_week
 
 
+# A coach's load in team-equivalents from the profile's kept counts: teams coached and cohorts facilitated.
+LOAD = F("current_teams") + F("cohorts_facilitated") * Value(TEAMS_PER_COHORT_FACILITATED)
 # Coaches taking teams with a place free, and coaches at capacity, by their kept counts.
-TAKING_TEAMS = Q(accepting_teams=True, current_teams__lt=F("max_teams"))
-AT_CAPACITY = Q(current_teams__gte=F("max_teams"))
+TAKING_TEAMS = Q(LessThan(LOAD, F("max_teams")), accepting_teams=True)
+AT_CAPACITY = Q(GreaterThanOrEqual(LOAD, F("max_teams")))
 
 
 def active_coaches(profiles=None):
@@ -98,11 +137,12 @@ def _status_changed(project: Project, *, from_status: str, to_status: str) -> No
 
 SUGGEST_FROM_ELSEWHERE = 10
 # What a coach suggestion shows: name, team, directorate, teams against maximum, hours.
-_SUGGESTION_FIELDS = ("max_teams", "hours_per_week", "accepting_teams", "current_teams", "trained_on",
+_SUGGESTION_FIELDS = ("max_teams", "hours_per_week", "accepting_teams", "current_teams", "cohorts_facilitated",
+                      "trained_on",
                       "user__is_active", "user__directorate__name", "user__team__name",
                       *(f"user__{f}" for f in User.NAME_FIELDS))
 _RANKED = 4 * SUGGEST_FROM_ELSEWHERE  # how many of the roomiest coaches are remembered
-_ROOMIEST = [F("current_teams") - F("max_teams"), "-hours_per_week", "user__display_name"]
+_ROOMIEST = [LOAD - F("max_teams"), "-hours_per_week", "user__display_name"]
 
 
 def _roomiest_coach_ids() -> list[int]:
@@ -183,9 +223,11 @@ def allocate(project: Project, *, by, reason: str, coach=None, sponsor=None, adv
             teams = (Allocation.objects.current()
                      .filter(kind=AllocationKind.COACH, person=coach, project__status__in=RUNNING)
                      .exclude(project=project).count())
-            if teams >= profile.max_teams and not override_reason.strip():
+            load = CoachLoad(coach, profile, teams)
+            if load.at_capacity and not override_reason.strip():
+                also = f" and {load.facilitation}" if load.cohorts else ""
                 raise CapacityError(
-                    f"{coach} already coaches {teams} of a maximum of {profile.max_teams} teams. "
+                    f"{coach} already coaches {teams} of a maximum of {profile.max_teams} teams{also}. "
                     "Choose another coach, or give a reason for the override.")
         current = {a.kind: a for a in Allocation.objects.current().select_for_update().filter(project=project)}
         changed_fields = {}
@@ -286,7 +328,7 @@ def pool_totals() -> dict[str, Any]:
     def compute() -> dict[str, int]:
         totals = active_coaches().aggregate(
             coaches=Count("pk"),
-            spare_places=Coalesce(Sum(Greatest(F("max_teams") - F("current_teams"), Value(0))), 0),
+            spare_places=Coalesce(Sum(Greatest(F("max_teams") - LOAD, Value(0))), 0),
             at_capacity=Count("pk", filter=AT_CAPACITY),
         )
         return {k: int(v or 0) for k, v in totals.items()}

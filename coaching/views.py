@@ -22,6 +22,7 @@ from .models import Allocation, AllocationKind, Supervision
 from .services import (
     POOL_FILTERS,
     RUNNING,
+    TEAMS_PER_COHORT_FACILITATED,
     CapacityError,
     allocate,
     coach_loads,
@@ -50,7 +51,8 @@ def index(request: HttpRequest) -> HttpResponse:
         capacity = request.GET.get("capacity", "")
         capacity = capacity if capacity in POOL_FILTERS else ""
         page, pool = pool_page(capacity, request.GET.get("page"))
-        context.update({"pool": pool, "pool_page": page, "capacity": capacity, "pool_totals": pool_totals()})
+        context.update({"pool": pool, "pool_page": page, "capacity": capacity, "pool_totals": pool_totals(),
+                        "teams_per_cohort": TEAMS_PER_COHORT_FACILITATED})
     return render(request, "coaching/index.html", context)
 
 

@@ -18,10 +18,7 @@ User = get_user_model()
 
 def coach_label(load: CoachLoad) -> str:
     """What a chair needs to pick a coach: their load in teams and hours, and whether they are local."""
-    if load.at_capacity:
-        state = f"at capacity ({load.teams} of {load.profile.max_teams} teams)"
-    else:
-        state = f"{load.teams} of {load.profile.max_teams} teams"
+    state = f"at capacity ({load.teams_text})" if load.at_capacity else load.teams_text
     parts = [state, f"{load.hours.normalize():f} h/week"]
     if load.same_directorate:
         parts.append("same directorate")

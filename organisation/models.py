@@ -297,6 +297,10 @@ class CoachProfile(models.Model):
     # How many running projects the coach has now. Kept by the coaching app whenever an allocation or a
     # project's status changes (and recounted nightly), so capacity is read, never counted, on each page.
     current_teams = models.PositiveIntegerField(default=0, editable=False)
+    # How many cohorts of a course the coach facilitates that are running now (first session held, last
+    # still to come). Kept by the capability app when a cohort's facilitators or dates change, and recounted
+    # nightly as cohorts start and finish; coaching counts each as part of the coach's load.
+    cohorts_facilitated = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [

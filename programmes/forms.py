@@ -184,7 +184,7 @@ class AcceptForm(forms.Form):
         self.coaches = suggest_coaches(team.directorate_id)
         self.fields["coach"].queryset = User.objects.filter(pk__in=[c.coach.pk for c in self.coaches])
         self.fields["coach"].label_from_instance = lambda u: next(
-            (f"{c.coach.name} ({c.teams} of {c.profile.max_teams} teams)" for c in self.coaches if c.coach.pk == u.pk),
+            (f"{c.coach.name} ({c.teams_text})" for c in self.coaches if c.coach.pk == u.pk),
             u.name)
         self.fields["advisor"].queryset = advisors().order_by("display_name")
         self.fields["sponsor"].queryset = sponsors_for(team.directorate_id)
