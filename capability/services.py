@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from coaching.services import add_to_pool
 from notifications.services import notify
+from ops.bulk import insert_rows
 from organisation.models import CoachProfile, Directorate, Role, RoleAssignment, StaffGroup, User
 from organisation.rules import has_role
 from projects.models import Project
@@ -174,29 +175,34 @@ def write_marks(marks: dict[tuple[int, int], bool], *, by=None, imported: bool =
         return 0
     now = timezone.now()
     with transaction.atomic():
-        current = {(a.enrolment_id, a.session_id): a for a in Attendance.objects.filter(
-            enrolment_id__in={e for e, _ in marks}, session_id__in={s for _, s in marks})}
-        new, changed = [], []
+        # Tuples, not model rows: an import compares tens of thousands of marks and changes few.
+        current = {(e, s): (pk, attended) for pk, e, s, attended in Attendance.objects.filter(
+            enrolment_id__in={e for e, _ in marks}, session_id__in={s for _, s in marks})
+            .values_list("pk", "enrolment_id", "session_id", "attended")}
+        new, changed, touched = [], {True: [], False: []}, set()
         for (enrolment_id, session_id), attended in marks.items():
             row = current.get((enrolment_id, session_id))
             if row is None:
-                new.append(Attendance(enrolment_id=enrolment_id, session_id=session_id, attended=attended,
-                                      recorded_by=by, recorded_at=now, imported=imported))
-            elif row.attended != attended:
-                row.attended, row.recorded_by, row.recorded_at, row.imported = attended, by, now, imported
-                changed.append(row)
-        Attendance.objects.bulk_create(new, batch_size=2000)
-        Attendance.objects.bulk_update(changed, ["attended", "recorded_by", "recorded_at", "imported"],
-                                       batch_size=2000)
-        touched = {r.enrolment_id for r in new + changed}
+                new.append((enrolment_id, session_id, attended))
+            elif row[1] != attended:
+                changed[attended].append(row[0])
+            else:
+                continue
+            touched.add(enrolment_id)
+        insert_rows(Attendance, ("enrolment_id", "session_id", "attended"), new,
+                    recorded_by=by.pk if by else None, recorded_at=now, imported=imported)
+        # One UPDATE for the marks that became "attended" and one for "absent", not a CASE over each row.
+        for attended, pks in changed.items():
+            for start in range(0, len(pks), 5000):
+                Attendance.objects.filter(pk__in=pks[start:start + 5000]).update(
+                    attended=attended, recorded_by=by, recorded_at=now, imported=imported)
         refresh_completion(touched, by=by)
-    return len(new) + len(changed)
+    return len(new) + len(changed[True]) + len(changed[False])
 
 
 def record_events(items: Iterable[tuple[int, str]], *, by=None, note: str = "") -> None:
     """History rows for many enrolments at once (an import)."""
-    EnrolmentEvent.objects.bulk_create([EnrolmentEvent(enrolment_id=pk, kind=kind, by=by, note=note[:300])
-                                        for pk, kind in items], batch_size=2000)
+    insert_rows(EnrolmentEvent, ("enrolment_id", "kind"), items, by=by.pk if by else None, note=note[:300])
 
 
 def completion_date(attended_dates: list[dt.date], min_sessions: int, requires_project: bool,
@@ -219,30 +225,31 @@ def refresh_completion(enrolment_ids: Iterable[int], *, by=None) -> list[Enrolme
     for enrolment_id, day in (Attendance.objects.filter(enrolment_id__in=ids, attended=True)
                               .values_list("enrolment_id", "session__date")):
         attended[enrolment_id].append(day)
-    enrolments = list(Enrolment.objects.filter(pk__in=ids).select_related("cohort__course", "person"))
-    changed, events, completed = [], [], []
-    for e in enrolments:
-        course = e.cohort.course
-        placed = e.status == EnrolmentStatus.ENROLLED
-        when = completion_date(attended[e.pk], course.min_sessions, course.requires_project, e.presented_on)
-        when = when if placed else None
-        if when == e.completed_on:
+    # The rule's inputs as tuples (an import refreshes thousands); model rows only for who newly completed.
+    rows = Enrolment.objects.filter(pk__in=ids).values_list(
+        "pk", "status", "presented_on", "completed_on", "cohort__course__min_sessions",
+        "cohort__course__requires_project")
+    by_date, events, completed_ids = defaultdict(list), [], []
+    for pk, status, presented_on, completed_on, min_sessions, requires_project in rows:
+        when = completion_date(attended[pk], min_sessions, requires_project, presented_on)
+        when = when if status == EnrolmentStatus.ENROLLED else None
+        if when == completed_on:
             continue
-        if when and not e.completed_on:
-            events.append(EnrolmentEvent(enrolment=e, kind=Kind.COMPLETED, by=by, note=f"{when:%-d %B %Y}"))
-            completed.append(e)
+        if when and not completed_on:
+            events.append((pk, Kind.COMPLETED, f"{when:%-d %B %Y}"))
+            completed_ids.append(pk)
         elif not when:
-            events.append(EnrolmentEvent(enrolment=e, kind=Kind.UNCOMPLETED, by=by))
-        e.completed_on = when
-        changed.append(e)
-    # One UPDATE per completion date rather than bulk_update's CASE over every row: an import completes
-    # thousands of people on a handful of session dates.
-    by_date = defaultdict(list)
-    for e in changed:
-        by_date[e.completed_on].append(e.pk)
+            events.append((pk, Kind.UNCOMPLETED, ""))
+        # One UPDATE per completion date rather than bulk_update's CASE over every row: an import completes
+        # thousands of people on a handful of session dates.
+        by_date[when].append(pk)
     for day, pks in by_date.items():
-        Enrolment.objects.filter(pk__in=pks).update(completed_on=day)
-    EnrolmentEvent.objects.bulk_create(events, batch_size=2000)
+        for start in range(0, len(pks), 5000):
+            Enrolment.objects.filter(pk__in=pks[start:start + 5000]).update(completed_on=day)
+    insert_rows(EnrolmentEvent, ("enrolment_id", "kind", "note"), events, by=by.pk if by else None)
+    # The person is read by a callback only when it needs them (a coach graduate), not for every row.
+    completed = list(Enrolment.objects.filter(pk__in=completed_ids).select_related("cohort__course")
+                     .order_by("pk")) if completed_ids else []
     for e in completed:
         for callback in _on_completed:
             callback(e, by=by)

@@ -345,7 +345,9 @@ def import_new(request: HttpRequest, slug: str) -> HttpResponse:
 def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
     if not rules.can_manage_courses(request.user):
         raise PermissionDenied("Attendance is imported by the QI department.")
-    batch = get_object_or_404(AttendanceImport.objects.select_related("course"), pk=pk)
+    # The rows (a 50,000-row file is megabytes of JSON) are read only for the preview and the result, not by
+    # the progress page that refreshes every two seconds while the check or the import runs.
+    batch = get_object_or_404(AttendanceImport.objects.select_related("course").defer("rows"), pk=pk)
     if request.method == "POST":
         if request.POST.get("cancel"):
             AttendanceImport.objects.filter(pk=batch.pk, status=ImportStatus.READY).update(
@@ -359,5 +361,7 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, "This import is not waiting for confirmation.")
         return redirect(batch)
+    shown = not batch.is_working
     return render(request, "capability/import_batch.html", {
-        "batch": batch, "course": batch.course, "problems": batch.problem_rows, "valid": batch.valid_rows})
+        "batch": batch, "course": batch.course, "problems": batch.problem_rows if shown else [],
+        "valid": batch.valid_rows if shown else []})

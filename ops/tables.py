@@ -43,6 +43,9 @@ def heading_key(header: object) -> str:
 
 def cell_text(v: Any) -> str:
     """Keep what the person sees in their spreadsheet, as text."""
+    if type(v) is str:  # every cell of a CSV: the quick way first (a 50,000-row file has 250,000)
+        s = v.strip()
+        return "" if len(s) <= 4 and s.lower() in ("nan", "nat", "none") else s
     if v is None:
         return ""
     if isinstance(v, float):

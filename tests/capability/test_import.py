@@ -106,3 +106,99 @@ def test_only_the_qi_department_imports(client, persona, pocket_cohort, qiadmin)
     assert client.get(reverse("capability:import_new", args=[pocket_cohort.course.slug])).status_code == 403
     assert client.get(batch.get_absolute_url()).status_code == 403
     assert client.post(batch.get_absolute_url(), {"confirm": "1"}).status_code == 403
+
+
+def _file(people, cohort="Wave 8", sessions=(1, 2, 3, 4, 5), attended=lambda person, n: "yes") -> bytes:
+    lines = ["Email,Staff number,Cohort,Session,Attended"]
+    for i, person in enumerate(people):
+        # Every other person by staff number, as an L&D export that lacks some addresses would name them.
+        who = f",{person.staff_number}" if i % 2 else f"{person.email},"
+        lines += [f"{who},{cohort},{n},{attended(person, n)}" for n in sessions]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _staged(course, data: bytes) -> AttendanceImport:
+    from capability import imports
+
+    rows = imports.read_file(data, "export.csv")
+    return AttendanceImport.objects.create(course=course, filename="export.csv", rows=rows, total_rows=len(rows))
+
+
+def _people(ward, n, start=0):
+    return [UserFactory(team=ward, staff_number=f"E{start + i:06d}") for i in range(n)]
+
+
+def test_checking_and_importing_cost_the_same_queries_for_ten_rows_or_two_hundred(
+        wave, ward, django_assert_max_num_queries):
+    from capability import imports
+
+    small, large = _people(ward, 2), _people(ward, 40, start=100)
+    counts = []
+    for people in (small, large):
+        batch = _staged(wave.course, _file(people))
+        with django_assert_max_num_queries(12) as check:
+            imports.check_import(batch)
+        batch.refresh_from_db()
+        assert not batch.problem_rows and len(batch.valid_rows) == 5 * len(people)
+        with django_assert_max_num_queries(24) as run:
+            imports.run_import(batch)
+        counts.append((len(check.captured_queries), len(run.captured_queries)))
+    assert counts[0] == counts[1]
+    assert Enrolment.objects.filter(cohort=wave).count() == 42 and Attendance.objects.count() == 210
+
+
+def test_checking_saves_its_progress_after_each_chunk(wave, ward, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from capability import imports
+
+    monkeypatch.setattr(imports, "CHUNK", 4)
+    batch = _staged(wave.course, _file(_people(ward, 2)))  # ten rows: chunks of 4, 4 and 2
+    with CaptureQueriesContext(connection) as queries:
+        imports.check_import(batch)
+    progress = [q["sql"] for q in queries if "processed_rows" in q["sql"]]
+    assert len(progress) == 4  # after each of three chunks, then with the checked rows
+    batch.refresh_from_db()
+    assert (batch.status, batch.processed_rows) == ("ready", 10)
+
+
+def test_a_corrected_file_changes_only_the_marks_it_corrects(wave, ward):
+    from capability import imports
+    from capability.models import EnrolmentEvent
+
+    people = _people(ward, 3)
+    batch = _staged(wave.course, _file(people))
+    imports.check_import(batch)
+    batch.refresh_from_db()
+    imports.run_import(batch)
+    batch.refresh_from_db()
+    assert (batch.enrolled_count, batch.changed_count) == (3, 15)
+    before = set(Attendance.objects.values_list("pk", "attended", "recorded_at"))
+
+    corrected = _staged(wave.course, _file(people, attended=lambda p, n: "no" if p == people[0] and n <= 2 else "yes"))
+    imports.check_import(corrected)
+    corrected.refresh_from_db()
+    imports.run_import(corrected)
+    corrected.refresh_from_db()
+    assert (corrected.status, corrected.enrolled_count, corrected.changed_count) == ("imported", 0, 2)
+    after = set(Attendance.objects.values_list("pk", "attended", "recorded_at"))
+    assert len(before - after) == 2 and len(after) == 15
+    absent = Attendance.objects.filter(attended=False)
+    assert {(a.enrolment.person, a.session.number, a.imported) for a in absent} == {
+        (people[0], 1, True), (people[0], 2, True)}
+    assert EnrolmentEvent.objects.filter(kind="enrolled", note="From the L&D system").count() == 3
+
+
+def test_the_progress_page_does_not_read_the_rows(client, qiadmin, wave, ward, django_assert_max_num_queries):
+    batch = _staged(wave.course, _file(_people(ward, 2)))
+    AttendanceImport.objects.filter(pk=batch.pk).update(processed_rows=4)
+    client.force_login(qiadmin)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(batch.get_absolute_url()).content.decode()
+    assert "Checking rows: 4 of 10" in page
+    read = [q["sql"] for q in queries if "capability_attendanceimport" in q["sql"]]
+    assert read and all('"rows"' not in sql for sql in read)
