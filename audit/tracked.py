@@ -64,7 +64,7 @@ TRACKED: tuple[Tracked, ...] = (
     Tracked("organisation.ExternalOrganisation"),
     Tracked("organisation.User", exclude=("last_login",), mask=("password",)),
     Tracked("organisation.RoleAssignment"),
-    Tracked("organisation.CoachProfile", exclude=("current_teams",)),
+    Tracked("organisation.CoachProfile", exclude=("current_teams", "cohorts_facilitated")),
     Tracked("forums.Forum", m2m=("members",)),
     Tracked("measures.SPCConfig"),
     # Projects and their workspace
