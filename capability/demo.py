@@ -268,6 +268,10 @@ def seed_capability(ctx: DemoContext) -> None:
                                                notes="Supervision after the coach programme: the first team."))
                 day += dt.timedelta(days=30)
     Supervision.objects.bulk_create(supervision)
+    # A new coach co-facilitates the running wave beside the IAs: on the coaching pool that is one of their teams.
+    graduate = CoachProposal.objects.filter(outcome="added").select_related("person").order_by("pk").first()
+    if graduate is not None:
+        Cohort.objects.get(course=c["ilp"], name="Wave 8").facilitators.add(graduate.person)
     services.refresh_facilitation()  # the cohorts above were given facilitators directly
     ctx.out(f"capability: {Course.objects.count()} courses, {Cohort.objects.count()} cohorts, "
             f"{Enrolment.objects.completed().count()} completions, {Attendance.objects.count()} attendance marks, "

@@ -30,6 +30,9 @@ def test_seed_demo_builds_a_believable_trust_and_is_idempotent():
     assert set(changes.values_list("action", flat=True)) == {ChangeAction.CORRECT, ChangeAction.REMOVE}
     waiting = UploadBatch.objects.get(uploaded_by__username="staff", status="ready")
     assert waiting.rows[0]["unusual"] and not waiting.rows[0]["problems"]
+    # A new coach co-facilitates the running Improvement Leaders' wave: it counts in their load.
+    from organisation.models import CoachProfile
+    assert CoachProfile.objects.filter(cohorts_facilitated=1).count() == 1
     call_command("seed_demo", verbosity=0)
     assert _counts() == first
     assert changes.count() == 2 and UploadBatch.objects.count() == 1
