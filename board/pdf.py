@@ -1,5 +1,5 @@
 """The board-pack PDF: the frozen report laid out by WeasyPrint, its charts drawn as SVG on the server
-from the same figure data the pages draw with Plotly (board.svgchart)."""
+from the same figure data the pages draw with Plotly (measures.svgchart)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from measures.svgchart import measure_svg
+
 from .content import GROUPINGS, choose_grouping, grouped, portfolio_built_on
-from .svgchart import measure_svg
 
 Progress = Callable[[str, int, int], None]
 

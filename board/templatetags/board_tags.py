@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 
-from board.svgchart import measure_svg
+from measures.svgchart import measure_svg
 from spc.icons import ICON_TEXT, icon_svg
 
 register = template.Library()

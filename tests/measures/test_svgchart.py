@@ -3,7 +3,7 @@
 import xml.etree.ElementTree as ET
 
 import spc
-from board.svgchart import figure_svg, nice_ticks
+from measures.svgchart import figure_svg, nice_ticks
 from spc.figures import build_figure
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -57,3 +57,21 @@ def test_annotations_mark_the_changes_tested():
     svg = figure_svg(fig)
     ET.fromstring(svg)
     assert "PDSA 1: safety huddle" in svg
+
+
+def test_crowded_annotations_are_cut_to_the_room_there_is_and_every_change_keeps_its_line():
+    fig = figure()
+    fig["layout"]["annotations"] = [{"x": X[i], "y": 11, "text": f"PDSA {i}: a change with a long name"}
+                                    for i in (3, 4, 5, 6, 12)]
+    svg = figure_svg(fig, width=470, height=210)
+    root = ET.fromstring(svg)
+    notes = [t for t in root.iter(f"{SVG}text") if t.get("font-size") == "9.5"]
+    lines = [ln for ln in root.iter(f"{SVG}line") if ln.get("stroke-dasharray") == "1.5 2"]
+    assert len(lines) == 5
+    assert notes[0].text == "PDSA 3: a change with a lon…"  # the first in its row keeps its label
+    rows: dict[str, list[tuple[float, float]]] = {}
+    for t in notes:  # no two labels of a row overlap (start-anchored, about 0.6 em a character)
+        x = float(t.get("x"))
+        rows.setdefault(t.get("y"), []).append((x, x + len(t.text) * 9.5 * 0.6))
+    for spans in rows.values():
+        assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:]))

@@ -1,6 +1,7 @@
 """A static SVG of an SPC chart from the same plain Plotly figure dict the pages draw (spc.figures).
 
-Pure Python, no Django, no browser: WeasyPrint draws the SVG in the board-pack PDF. It understands what
+Pure Python, no Django, no browser: WeasyPrint draws the SVG in the board-pack PDF and in a project's
+storyboard, and the board report's page shows it before any script runs. It understands what
 spc.figures.build_figure emits: line traces (phases broken by None, dashes, "hvh" steps for limits that
 vary with the denominator) and marker traces (colour and symbol by reading), and draws a legend so the
 chart reads in black and white too.
@@ -205,18 +206,31 @@ def figure_svg(figure: dict[str, Any], *, width: int = 680, height: int = 250, t
                     out.append(_marker(symbol, px(x), py(yv), size, colour, ring))
 
     # Annotations (changes tested, limits recalculated): a dotted line at the point and its short label,
-    # staggered in two rows so neighbours do not overlap.
+    # staggered in two rows; a label that would run into its row's previous one is cut to the room there is
+    # (or left out: the line still marks the change), so crowded months stay readable.
+    char = 9.5 * 0.6  # DejaVu Sans at 9.5 px, as the legend estimates
+    row_end = [-math.inf, -math.inf]
     for k, note in enumerate(notes):
         xx = px(note["x"])
         label = str(note.get("text", "")).replace("<br>", "; ")
         label = label if len(label) <= 28 else label[:27] + "…"
-        ty = 20 + 11 * (k % 2)
+        row = k % 2
+        ty = 20 + 11 * row
         anchor = "end" if xx > left + pw * 0.75 else "start"
         dx = -3 if anchor == "end" else 3
+        if anchor == "start":
+            room = 0.0 if xx + dx < row_end[row] + 4 else width - (xx + dx)
+        else:
+            room = xx + dx - row_end[row] - 4
+        fits = max(0, int(room // char))
+        if fits < len(label):
+            label = label[:fits - 1].rstrip() + "…" if fits >= 6 else ""
         out.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{ty - 7}" y2="{top + ph}" stroke="#4c6272" '
                    f'stroke-width="0.8" stroke-dasharray="1.5 2"/>')
-        out.append(f'<text x="{xx + dx:.1f}" y="{ty}" font-size="9.5" fill="#4c6272" text-anchor="{anchor}">'
-                   f'{escape(label)}</text>')
+        if label:
+            out.append(f'<text x="{xx + dx:.1f}" y="{ty}" font-size="9.5" fill="#4c6272" text-anchor="{anchor}">'
+                       f'{escape(label)}</text>')
+            row_end[row] = xx + dx + len(label) * char if anchor == "start" else xx + dx
 
     # Legend under the axis.
     for trace, name, offset, row in items:
