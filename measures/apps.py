@@ -19,7 +19,7 @@ class MeasuresConfig(AppConfig):
 
         from . import rules  # noqa: F401  (object permissions)
         from .demo import seed_data_care, seed_measures
-        from .panels import project_panel_context
+        from .panels import project_panel_context, storyboard_chart_context
         from .rendering import nightly_step
         from .services import touch_project_measures
         from .signals import SIGNAL_KIND
@@ -34,5 +34,8 @@ class MeasuresConfig(AppConfig):
                            default=Delivery.DIGEST, order=40))
         # A project's measures in the workspace's "How will we know that a change is an improvement?".
         register_panel("measures", "measures/_project_panel.html", project_panel_context, 20)
+        # The key chart on the project's storyboard, the one-page poster.
+        register_panel("key chart", "measures/_storyboard_chart.html", storyboard_chart_context, 10,
+                       section="storyboard")
         # PDSA cycles (number, date, change idea title) are drawn on the project's charts.
         on_cycles_changed(touch_project_measures)

@@ -97,6 +97,13 @@ class MeasureQuerySet(models.QuerySet):
     def for_list(self) -> MeasureQuerySet:
         return self.select_related("project", "project__directorate", "team", "team__directorate", "owner")
 
+    def key_first(self) -> MeasureQuerySet:
+        """Outcome measures first, then process, then balancing; the oldest first within each: a project's
+        key measure is the first of them."""
+        rank = models.Case(*(models.When(measure_type=t, then=i) for i, t in enumerate(MeasureType.values)),
+                           default=len(MeasureType.values))
+        return self.order_by(rank, "created_at", "pk")
+
 
 class Measure(models.Model):
     name = models.CharField(max_length=200)

@@ -386,6 +386,17 @@ def load_snapshots(measures: Sequence[Measure]) -> dict[int, ChartSnapshot]:
     return snaps
 
 
+def load_snapshot(measure: Measure) -> ChartSnapshot | None:
+    """One measure's whole snapshot, figure included: as the nightly run stored it while fresh, else rendered
+    (and stored) now, so the next reader finds it. None only when rendering it failed."""
+    config = SPCConfig.current()
+    snapshot = ChartSnapshot.objects.filter(measure=measure).first()
+    if is_fresh(snapshot, measure, config):
+        return snapshot
+    render_measures([measure.pk])
+    return ChartSnapshot.objects.filter(measure=measure).first()
+
+
 def refresh_stale(measures: QuerySet[Measure]) -> int:
     """Before filtering by a snapshot field: bring the matching measures' snapshots up to date (one query when
     they already are)."""

@@ -21,6 +21,10 @@ ROW_GAP = 12
 HEADER = 34
 MARGIN = 8
 
+FONT = "Arial, Helvetica, sans-serif"
+# DejaVu Sans is wider than Arial; its condensed cut is about Arial's width, so the text stays in its boxes.
+PRINT_FONT = "DejaVu Sans Condensed, Arial Narrow, Arial, sans-serif"
+
 COLUMNS = ("Aim", "Primary drivers", "Secondary drivers", "Change ideas")
 FILL = {"aim": "#003087", "primary": "#005eb8", "secondary": "#d6e6f5", "idea": "#ffffff"}
 TEXT = {"aim": "#ffffff", "primary": "#ffffff", "secondary": "#212b32", "idea": "#212b32"}
@@ -189,8 +193,9 @@ def _box(box: Box) -> str:
 
 
 def driver_diagram_svg(aim: str, primaries: list[DriverNode], ideas: list[IdeaNode], *,
-                       title: str = "Driver diagram") -> str:
-    """The whole diagram as one standalone SVG element, scaled by its viewBox to the space it is given."""
+                       title: str = "Driver diagram", font: str = FONT) -> str:
+    """The whole diagram as one standalone SVG element, scaled by its viewBox to the space it is given.
+    Text is wrapped for `font`; PRINT_FONT fits the same boxes where only DejaVu is installed (WeasyPrint)."""
     plan = layout(aim, primaries, ideas)
     n_primary = len(primaries)
     n_secondary = sum(len(p.children) for p in primaries)
@@ -199,7 +204,7 @@ def driver_diagram_svg(aim: str, primaries: list[DriverNode], ideas: list[IdeaNo
                    f"{len(ideas)} change idea{'s' if len(ideas) != 1 else ''}.")
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="driver-diagram" viewBox="0 0 {plan.width:.0f} '
            f'{plan.height:.0f}" width="{plan.width:.0f}" height="{plan.height:.0f}" role="img" '
-           f'aria-labelledby="dd-title dd-desc" font-family="Arial, Helvetica, sans-serif">',
+           f'aria-labelledby="dd-title dd-desc" font-family="{escape(font)}">',
            f'<title id="dd-title">{escape(title)}</title><desc id="dd-desc">{escape(description)}</desc>']
     for i, heading in enumerate(COLUMNS):
         out.append(f'<text x="{column_x(i):.1f}" y="{HEADER - 12}" font-size="14" font-weight="700" '

@@ -30,6 +30,7 @@ from projects.models import (
 )
 from projects.services import TransitionError, record_event, transition
 
+from .diagram import FONT, DriverNode, IdeaNode, driver_diagram_svg
 from .models import (
     IHI_SCALE,
     ActDecision,
@@ -67,6 +68,20 @@ STAGE_EXPECTATIONS: dict[str, str] = {
                    "other teams.",
 }
 STAGE_ORDER = [s.value for s in Stage]
+
+
+# --- Driver diagram --------------------------------------------------------------------------------
+
+def driver_diagram(title: str, aim: str, drivers: Iterable[Driver], ideas: Iterable[ChangeIdea], *,
+                   font: str = FONT) -> str:
+    """The project's driver diagram as SVG, from its drivers and change ideas as loaded (each idea's
+    secondary drivers prefetched): the workspace page and the storyboard draw the same one."""
+    primaries = {d.pk: DriverNode(d.pk, d.text) for d in drivers if d.parent_id is None}
+    for d in drivers:
+        if d.parent_id in primaries:
+            primaries[d.parent_id].children.append(DriverNode(d.pk, d.text))
+    nodes = [IdeaNode(i.pk, i.title, [d.pk for d in i.secondary_drivers.all()], i.status) for i in ideas]
+    return driver_diagram_svg(aim, list(primaries.values()), nodes, title=f"Driver diagram: {title}", font=font)
 
 
 # --- Aim -------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ app_name = "workspace"
 
 urlpatterns = [
     path("projects/<int:pk>/", views.workspace, name="project"),
+    path("projects/<int:pk>/storyboard/", views.storyboard_page, name="storyboard"),
+    path("projects/<int:pk>/storyboard.pdf", views.storyboard_pdf, name="storyboard_pdf"),
     path("projects/<int:pk>/stage/", views.stage, name="stage"),
     path("projects/<int:pk>/aim/", views.aim_edit, name="aim_edit"),
     path("projects/<int:pk>/drivers/new/", views.driver_new, name="driver_new"),

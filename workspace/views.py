@@ -15,17 +15,18 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from projects.models import APPROVED_STATUSES, Project, ProjectMember, ProjectStatus, Stage
 from projects.services import TransitionError
 
-from . import library_sources, services
+from . import library_sources, services, storyboard
 from .charts import progress_step_svg
-from .diagram import DriverNode, IdeaNode, driver_diagram_svg
 from .forms import (
     AimForm,
     ChangeIdeaForm,
@@ -140,11 +141,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     can_edit = user.has_perm("workspace.edit", project) and project.status in services.RUNNING_STATUSES
 
-    svg = driver_diagram_svg(
-        versions[0].statement,
-        [DriverNode(r.driver.pk, r.driver.text, [DriverNode(s.pk, s.text) for s in r.secondaries]) for r in tree],
-        [IdeaNode(i.pk, i.title, [d.pk for d in i.secondary_drivers.all()], i.status) for i in ideas],
-        title=f"Driver diagram: {project.title}")
+    svg = services.driver_diagram(project.title, versions[0].statement, drivers, ideas)
     stage_index = services.STAGE_ORDER.index(project.stage) if project.stage else -1
     return render(request, "workspace/project.html", {
         "project": project,
@@ -194,6 +191,40 @@ def stage(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, "Choose a stage.")
     return redirect(_workspace_url(project, "stage"))
+
+
+# --- The storyboard --------------------------------------------------------------------------------
+
+def _project_to_read(request: HttpRequest, pk: int) -> Project:
+    """Whoever may read the workspace may read its storyboard (a project that is not approved has neither)."""
+    project = _project(request, pk)
+    if not request.user.has_perm("projects.view_project", project):
+        raise Http404("No such project.")
+    return project
+
+
+def _storyboard_context(request: HttpRequest, project: Project, *, pdf: bool = False) -> dict:
+    return {"project": project, "board": storyboard.build(project), "pdf": pdf, "today": timezone.localdate(),
+            "panels": render_panels(request, project, "storyboard")}
+
+
+@login_required
+def storyboard_page(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project_to_read(request, pk)
+    return render(request, "workspace/storyboard.html", _storyboard_context(request, project))
+
+
+@login_required
+def storyboard_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project_to_read(request, pk)
+    html = render_to_string("workspace/storyboard_pdf.html",
+                            {**_storyboard_context(request, project, pdf=True), "css": storyboard.print_css()},
+                            request=request)
+    data, _pages = storyboard.render_pdf(html)
+    response = HttpResponse(data, content_type="application/pdf")
+    name = f"storyboard-{slugify(project.title)[:60]}-{timezone.localdate():%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 # --- Aim -------------------------------------------------------------------------------------------
