@@ -119,7 +119,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "stages": [(i, value, label) for i, (value, label) in enumerate(Stage.choices)], "stage_index": index,
         "checklist": services.checklist(programme), "moves": sorted(moves, key=lambda m: not m[2]),
         "sponsors": sponsors,
-        "enrolments": enrolments, "templates": templates, "safety": safety,
+        "enrolments": enrolments, "team_list": reading.team_list(enrolments), "templates": templates, "safety": safety,
         "drivers": drivers, "package": ideas, "diagram": reading.diagram(programme, drivers, ideas),
         "history": programme.moves.select_related("by").order_by("-at", "-pk"),
         "next_session": programme.sessions.filter(date__gte=timezone.localdate()).order_by("date").first(),
