@@ -14,10 +14,12 @@ class ProgrammesConfig(AppConfig):
         from organisation.navigation import NavEntry, register
         from organisation.seeding import register as register_seed_step
         from workspace.library_sources import register as register_library_source
+        from workspace.panels import register as register_panel
 
         from .demo import seed_programmes
         from .figures import library_entries
         from .models import Programme
+        from .panels import storyboard_diagram_context
         from .rules import may_comment, may_read, sponsors_of
         from .services import nightly_step
 
@@ -31,3 +33,6 @@ class ProgrammesConfig(AppConfig):
         register_seed_step(50, "improvement programmes", seed_programmes)
         # An evaluated programme's learning is in the learning library beside the closed projects.
         register_library_source("programmes", library_entries)
+        # A team with no driver diagram of its own shows its programme's on its storyboard.
+        register_panel("programme diagram", "programmes/_storyboard_diagram.html", storyboard_diagram_context,
+                       section="storyboard-diagram")

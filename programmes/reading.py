@@ -21,7 +21,7 @@ from projects.models import Project
 from projects.services import keywords
 from spc.fmt import fmt_number
 from spc.icons import icon_svg
-from workspace.diagram import DriverNode, IdeaNode, driver_diagram_svg
+from workspace.diagram import FONT, DriverNode, IdeaNode, driver_diagram_svg
 from workspace.models import ChangeIdea, IdeaStatus
 
 from .models import EnrolledMeasure, Enrolment, MeasureTemplate, PackageIdea, PackageLink, Programme, ProgrammeDriver
@@ -41,13 +41,15 @@ class Reading:
     recent: list
 
 
-def diagram(programme: Programme, drivers: list[ProgrammeDriver], ideas: list[PackageIdea]) -> SafeString:
-    """The theory of change drawn by the same pure function as every project's driver diagram."""
+def diagram(programme: Programme, drivers: list[ProgrammeDriver], ideas: list[PackageIdea], *,
+            font: str = FONT) -> SafeString:
+    """The theory of change drawn by the same pure function as every project's driver diagram (`font`:
+    PRINT_FONT for a page WeasyPrint lays out)."""
     primaries = [DriverNode(d.pk, d.text, [DriverNode(c.pk, c.text) for c in drivers if c.parent_id == d.pk])
                  for d in drivers if d.parent_id is None]
     nodes = [IdeaNode(i.pk, i.title, [d.pk for d in i.drivers.all()], "") for i in ideas]
     svg = driver_diagram_svg(programme.aim or programme.topic, primaries, nodes,
-                             title=f"Driver diagram: {programme.title}")
+                             title=f"Driver diagram: {programme.title}", font=font)
     return mark_safe(svg)  # noqa: S308 - built and escaped by workspace.diagram
 
 

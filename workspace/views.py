@@ -204,8 +204,11 @@ def _project_to_read(request: HttpRequest, pk: int) -> Project:
 
 
 def _storyboard_context(request: HttpRequest, project: Project, *, pdf: bool = False) -> dict:
-    return {"project": project, "board": storyboard.build(project), "pdf": pdf, "today": timezone.localdate(),
-            "panels": render_panels(request, project, "storyboard")}
+    board = storyboard.build(project)
+    # With no diagram of its own, a team may work from another's theory of change (programmes adds its own).
+    diagram_panels = [] if board.has_drivers else render_panels(request, project, "storyboard-diagram")
+    return {"project": project, "board": board, "pdf": pdf, "today": timezone.localdate(),
+            "panels": render_panels(request, project, "storyboard"), "diagram_panels": diagram_panels}
 
 
 @login_required
