@@ -1,5 +1,6 @@
 """The demo trust's programmes (seed_demo step 50): a violence-reduction collaborative two years in, delivering
-across a dozen wards in three waves with four learning sessions held, and an access programme being designed.
+across a dozen wards in three waves with four learning sessions held, an access programme being designed, and a
+small falls collaborative of two wards that has finished and been evaluated (its learning in the library).
 
 Built through the services (so every row is what the product would write), then dated back: enrolments, stage
 moves, sessions, PDSA cycles and two years of monthly data. A programme that exists already is left alone.
@@ -23,10 +24,11 @@ from workspace.models import ActDecision, ChangeIdea, PDSACycle
 from workspace.services import refresh_idea_status
 
 from . import services
-from .models import Enrolment, LearningSession, Programme, RecruitKind, Stage, StageMove
+from .models import EnrolledMeasure, Enrolment, LearningSession, Programme, RecruitKind, Stage, StageMove
 
 VIOLENCE = "Violence reduction collaborative"
 ACCESS = "Shorter waits collaborative"
+FALLS = "Inpatient falls collaborative"
 PACKAGE = [
     ("Safety huddles", "A five-minute huddle at every shift change: who is at risk today, and what we will do.",
      "huddle"),
@@ -51,6 +53,7 @@ def seed_programmes(ctx: DemoContext) -> None:
     with transaction.atomic():
         violence = _violence(ctx, qiadmin, board)
         _access(ctx, qiadmin, people.get("board_members", [board]))
+        _falls(ctx, qiadmin, board)
     ctx.out(f"programmes: {Programme.objects.count()} programmes, {violence.enrolments.count()} teams in "
             f"“{VIOLENCE}”")
 
@@ -258,4 +261,67 @@ def _access(ctx: DemoContext, qiadmin, sponsors) -> Programme:
     for team in Team.objects.filter(kind="community", active=True).order_by("pk")[:3]:
         services.propose(programme, team=team, by=qiadmin, kind=RecruitKind.INVITED,
                          note="Longest waits in the directorate")
+    return programme
+
+
+def _falls(ctx: DemoContext, qiadmin, board) -> Programme | None:
+    """Two wards' falls projects, run as a small collaborative and finished: the programme is evaluated, each
+    ward's outcome recorded, its learning written up. The wards brought their running projects and measures in
+    (linked, not copied), so the aggregate reads the data they kept; built at the end, then dated back."""
+    projects = list(Project.objects.filter(status=ProjectStatus.COMPLETED, title__startswith="Reducing inpatient falls")
+                    .select_related("team").order_by("pk")[:4])
+    if len(projects) < 2:
+        return None
+    closed = max(p.closed_on or ctx.today for p in projects)
+    evaluated = min(ctx.today, closed + dt.timedelta(days=12))
+    start = closed - dt.timedelta(days=600)
+    programme = services.create_programme(
+        by=qiadmin, title=FALLS, topic="fewer inpatient falls", lead=qiadmin, sponsors=[board],
+        planned_teams=len(projects),
+        problem="Falls on the older adults' and mother and baby wards were the trust's most reported harm.",
+        baseline="About 7 falls per 1,000 occupied bed days on the two wards in the year before.",
+        aim="Reduce falls per 1,000 occupied bed days by a third on both wards within 18 months")
+    primary = services.add_driver(programme, text="Every person's falls risk known and acted on")
+    handover = services.add_driver(programme, text="Falls risk reviewed at every handover", parent=primary)
+    services.add_package_idea(programme, title="Falls risk assessment within 24 hours", drivers=[handover])
+    services.add_package_idea(programme, title="Bay nursing for people at high risk", drivers=[handover])
+    templates = {
+        "Falls per 1,000 occupied bed days": services.add_template(
+            programme, name="Falls per 1,000 occupied bed days", chart_type="u", multiplier=1000,
+            definition="Falls reported on the ward for every 1,000 occupied bed days in the month.",
+            numerator="Falls reported", denominator="Occupied bed days", improvement="decrease",
+            unit="per 1,000 OBD", counts_events=True),
+        "Falls risk assessment within 24 hours": services.add_template(
+            programme, name="Falls risk assessment within 24 hours", chart_type="p", multiplier=100,
+            measure_type="process", definition="Admissions with a falls risk assessment within 24 hours.",
+            numerator="Assessed within 24 hours", denominator="Admissions", improvement="increase", unit="%"),
+    }
+    wave = services.add_wave(programme, starts_on=start + dt.timedelta(days=60))
+    held = services.schedule_session(programme, date=start + dt.timedelta(days=90), title="Learning session 1",
+                                     agenda="Each ward's falls data; bay nursing and the 24-hour assessment.")
+    outcomes, enrolments = ["aim_met", "aim_partly_met"], []
+    for i, project in enumerate(projects):
+        enrolment = Enrolment.objects.create(
+            programme=programme, project=project, wave=wave, brought_in=True, enrolled_on=wave.starts_on,
+            enrolled_by=qiadmin, local_sponsor_id=project.sponsor_id, outcome=outcomes[i % 2],
+            outcome_note="Falls down by more than a third" if i % 2 == 0 else "Assessment rose; falls fell less")
+        for measure in project.measures.filter(name__in=list(templates)):
+            EnrolledMeasure.objects.get_or_create(measure=measure, defaults={
+                "enrolment": enrolment, "template": templates[measure.name]})
+        enrolments.append(enrolment)
+    services.record_session(held, shared="Rowan Ward's bay nursing rota; Birch Ward's assessment prompt on the "
+                                         "admission checklist.",
+                            attendance=[{"enrolment": e, "attended": True, "who": "Ward manager and two nurses",
+                                         "next_plan": "Bay nursing on every late shift for a month"}
+                                        for e in enrolments])
+    Programme.objects.filter(pk=programme.pk).update(
+        stage=Stage.EVALUATE, outcome="aim_partly_met",
+        learning="Bay nursing cut falls where the ward could staff it every shift; the 24-hour assessment stuck "
+                 "once it was a prompt on the admission checklist rather than a separate form. Wards that reviewed "
+                 "their own falls chart weekly kept the gains.")
+    for before, after in zip(Stage.values, Stage.values[1:]):
+        StageMove.objects.create(programme=programme, from_stage=before, to_stage=after, by=qiadmin)
+    _date_moves(programme, [start, start + dt.timedelta(days=20), start + dt.timedelta(days=40), wave.starts_on,
+                            evaluated])
+    services.compute_aggregates([programme.pk])
     return programme

@@ -25,9 +25,17 @@ def test_seed_demo_runs_a_violence_reduction_collaborative_and_designs_another(c
     rows = [r for _, group in spread(violence) for r in group]
     assert 0 < sum(r.sustaining for r in rows) < len(rows)  # improving in some wards, not in others
     assert Programme.objects.get(title=demo.ACCESS).stage == Stage.DESIGN
+    # A small collaborative has finished: evaluated, each ward's outcome kept, its learning in the library.
+    falls = Programme.objects.get(title=demo.FALLS)
+    assert falls.stage == Stage.EVALUATE and falls.outcome and falls.learning
+    assert falls.enrolments.exclude(outcome="").count() == falls.enrolments.count() == 2
+    assert list(falls.moves.values_list("to_stage", flat=True)) == Stage.values
+    assert falls.templates.get(chart_type="u").aggregate.teams == 2
+    from programmes.figures import library_entries
+    assert [e.title for e in library_entries("bay nursing")] == [demo.FALLS]
 
     call_command("seed_demo", verbosity=0)
-    assert Programme.objects.count() == 2 and violence.enrolments.count() == len(rows)
+    assert Programme.objects.count() == 3 and violence.enrolments.count() == len(rows)
 
     client.login(username="board", password="demo")
     assert client.get(reverse("programmes:detail", args=[violence.pk])).status_code == 200
