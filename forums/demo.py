@@ -113,11 +113,14 @@ def seed_governance(ctx: DemoContext) -> None:
     people = _people_by_directorate(directorates)
     service_users = list(User.objects.filter(role_assignments__role=Role.SERVICE_USER).order_by("pk"))
     first = Directorate.objects.order_by("pk").first()
+    # Each directorate's place in the trust (1, 2, …), not its id: a database that has had rows deleted (a test
+    # run, a trust that removed a directorate) gives other ids, and the demo must come out the same.
+    rank = {pk: i for i, pk in enumerate(Directorate.objects.order_by("pk").values_list("pk", flat=True), start=1)}
     batch: list[dict] = []
     for directorate in directorates:
         lives = LIVES + (EXTRA_FOR_FIRST if directorate.pk == first.pk else [])
-        batch.extend(_plan_directorate(ctx, directorate, people[directorate.pk], lives, objectives, priorities,
-                                       service_users))
+        batch.extend(_plan_directorate(ctx, directorate, rank[directorate.pk], people[directorate.pk], lives,
+                                       objectives, priorities, service_users))
         if len(batch) >= 3000:
             _write(batch, today)
             batch = []
@@ -178,7 +181,7 @@ def _people_by_directorate(directorates) -> dict:
     return out
 
 
-def _plan_directorate(ctx, directorate, people, lives, objectives, priorities, service_users) -> list[dict]:
+def _plan_directorate(ctx, directorate, rank, people, lives, objectives, priorities, service_users) -> list[dict]:
     rng = ctx.rng
     teams = [t for t in people["teams"] if people["staff"].get(t.pk)]
     if not teams or people["chair"] is None or not people["sponsors"] or not people["coaches"]:
@@ -200,20 +203,20 @@ def _plan_directorate(ctx, directorate, people, lives, objectives, priorities, s
                 continue
             if r and status in (S.COMPLETED, S.DECLINED, S.STOPPED, S.RETURNED):
                 months_ago = min(23, months_ago + (r * 5) % 11)
-            plans.append(_plan_one(rng, directorate, people, teams, persona_staff if r == 0 else None, used_titles,
+            plans.append(_plan_one(rng, directorate, rank, people, teams, persona_staff if r == 0 else None, used_titles,
                                    objectives, priorities, service_users, coach_cycle,
                                    r * len(lives) + i, i, status, stage, months_ago, extra))
     return plans
 
 
-def _plan_one(rng, directorate, people, teams, persona_staff, used_titles, objectives, priorities, service_users,
+def _plan_one(rng, directorate, rank, people, teams, persona_staff, used_titles, objectives, priorities, service_users,
               coach_cycle, n, i, status, stage, months_ago, extra) -> dict:
     team = teams[n % len(teams)]
     if persona_staff and i in (0, 6, 7):
         team = persona_staff.team  # the staff persona leads an active, a returned and a draft idea
     ideas = IDEAS[team.kind]
     for shift in range(len(ideas) + 1):
-        title_t, problem, what, how_much, obj_i, pri_i = ideas[(i + directorate.pk + shift) % len(ideas)]
+        title_t, problem, what, how_much, obj_i, pri_i = ideas[(i + rank + shift) % len(ideas)]
         title = title_t.format(team=team.name)
         if title not in used_titles:
             break
@@ -225,9 +228,9 @@ def _plan_one(rng, directorate, people, teams, persona_staff, used_titles, objec
     if lead.is_demo_persona and persona_staff is None and len(staff) > 1:
         lead = staff[1]  # later rounds: the persona keeps the few projects a ward manager really leads
     involvement = [Involvement.FULL, Involvement.OCCASIONAL, Involvement.NONE][i % 3]
-    su = [service_users[(n + directorate.pk) % len(service_users)]] if involvement != Involvement.NONE else []
+    su = [service_users[(n + rank) % len(service_users)]] if involvement != Involvement.NONE else []
     if involvement == Involvement.FULL and len(service_users) > 1:
-        su.append(service_users[(n + directorate.pk + 3) % len(service_users)])
+        su.append(service_users[(n + rank + 3) % len(service_users)])
     if n == 0 and directorate.slug == "riverside-mh":
         su = [u for u in service_users if u.username == "serviceuser"] + su[:1]
     su = list({u.pk: u for u in su}.values())  # one membership per person

@@ -136,3 +136,15 @@ def test_seed_demo_has_monthly_supervision_with_a_few_coaches_due():
     assert None in due and any(d is not None for d in due)
     call_command("seed_demo", verbosity=0)
     assert Supervision.objects.count() == sessions
+
+
+def test_seed_demo_comes_out_the_same_whatever_ids_the_database_hands_out():
+    """A database that has had rows deleted (a test run before, a trust that removed a directorate) gives other
+    ids: the persona projects and the staff persona's data care must still be there."""
+    for i in range(3):
+        Directorate.objects.create(name=f"Gone {i}", slug=f"gone-{i}").delete()
+    call_command("seed_demo", verbosity=0)
+    from measures.models import DataPointChange
+    from projects.models import Project
+    assert Project.objects.filter(title="Fewer restraints: reducing restrictive practice on Willow Ward").exists()
+    assert DataPointChange.objects.filter(measure__project__lead__username="staff").count() == 2
