@@ -35,7 +35,7 @@ from .models import (
 
 ESCALATION_KIND = "huddle_escalation"
 # An escalation still open after this many days goes on the directorate forum's agenda and is flagged.
-ESCALATE_AFTER_DAYS = getattr(settings, "ASSURANCE_ESCALATION_DAYS", 7)
+ESCALATE_AFTER_DAYS = settings.ASSURANCE_ESCALATION_DAYS  # from the environment, 7 unless set
 # The wall screen reloads itself this often; its "last seen" is written at most this often too.
 REFRESH_SECONDS = 300
 

@@ -578,7 +578,10 @@ def team(request: HttpRequest, team_pk: int) -> HttpResponse:
         raise PermissionDenied("A team's quality page is for the team, its directorate's leaders, executives and the "
                                "QI department.")
     context = team_quality(record, user=user)
-    context.update(can_huddles=True, can_walkrounds=True,
+    # A directorate's leaders and the IAs see the page, not every WalkRound: link only those this person may open.
+    readable = set(WalkRound.objects.visible_to(user).filter(pk__in=[w.pk for w in context["walkrounds"]])
+                   .values_list("pk", flat=True))
+    context.update(can_huddles=True, readable_walkrounds=readable,
                    can_read_reports=bool(context["award"])
                    and assurance_rules.can_see_assessment(user, context["award"]))
     return render(request, "assurance/team.html", context)

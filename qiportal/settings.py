@@ -338,6 +338,8 @@ CELERY_BEAT_SCHEDULE = {
 NIGHTLY_STALE_HOURS = env_int("NIGHTLY_STALE_HOURS", 26)
 # Uploads checked but not confirmed within this many days expire at night and their rows are dropped.
 STAGED_IMPORT_DAYS = env_int("STAGED_IMPORT_DAYS", 7)
+# A huddle's escalation still open after this many days goes on its directorate forum's agenda.
+ASSURANCE_ESCALATION_DAYS = env_int("ASSURANCE_ESCALATION_DAYS", 7)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

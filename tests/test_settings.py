@@ -66,3 +66,10 @@ def test_nightly_job_is_scheduled_at_two_in_the_morning():
 
     schedule = settings.CELERY_BEAT_SCHEDULE["nightly"]["schedule"]
     assert schedule.hour == {2} and schedule.minute == {0}
+
+
+def test_how_long_an_escalation_waits_before_the_forum_hears_of_it_comes_from_the_environment():
+    code = ("import django; django.setup(); from assurance.huddles import ESCALATE_AFTER_DAYS;"
+            "print(ESCALATE_AFTER_DAYS)")
+    assert _run(code).stdout.strip() == "7"
+    assert _run(code, ASSURANCE_ESCALATION_DAYS="3").stdout.strip() == "3"

@@ -208,3 +208,19 @@ def test_the_team_sees_its_four_parts_of_quality(client, staff, ward, make_walkr
     for part in ("planning", "control", "assurance", "improvement"):
         assert f'data-testid="{part}"' in html
     assert "Incidents of restraint" in html and "Not accredited yet" in html
+
+
+def test_the_team_page_links_only_the_walkrounds_the_reader_may_open(client, staff, ward, directorate,
+                                                                     make_walkround):
+    from organisation.models import Role
+    from tests.factories import TeamFactory, UserFactory
+
+    walkround = make_walkround(ward)
+    elsewhere = TeamFactory(directorate=directorate)
+    leader = UserFactory(username="dirsponsor", team=elsewhere, roles=[Role.STAFF, (Role.SPONSOR, directorate)])
+    client.force_login(leader)  # sees the team's quality page as one of its directorate's leaders
+    html = client.get(reverse("assurance:team", args=[ward.pk])).content.decode()
+    assert walkround.get_absolute_url() not in html and f"{walkround.date:%-d %b %Y}" in html
+    assert client.get(walkround.get_absolute_url()).status_code == 404  # so no link that leads there
+    client.force_login(staff)
+    assert walkround.get_absolute_url() in client.get(reverse("assurance:team", args=[ward.pk])).content.decode()
