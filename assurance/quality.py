@@ -11,6 +11,7 @@ from django.utils import timezone
 from measures.models import Measure
 from measures.services import load_summary
 from organisation.models import AnnualPriority, Directorate, StrategicObjective, Team
+from programmes.models import Enrolment as ProgrammeEnrolment
 from projects.models import Project, ProjectStatus
 
 from .huddles import ESCALATE_AFTER_DAYS
@@ -57,7 +58,14 @@ def directorate_rollup(directorate: Directorate, today: dt.date | None = None) -
     award_labels = dict(Assessment._meta.get_field("award").choices)
     for team in teams:
         team.award_label = award_labels.get(team.award, "")
+    # WalkRounds done against planned in the last twelve months, as the board reads them for the trust.
+    year_ago = today - dt.timedelta(days=365)
+    plans = PlannedWalkRound.objects.filter(team__directorate=directorate, week_of__gt=year_ago, week_of__lte=today)
+    planned = plans.aggregate(planned=Count("pk"), planned_done=Count("pk", filter=Q(walkround__isnull=False)))
     totals = {
+        **planned,
+        "walkrounds_done": WalkRound.objects.filter(team__directorate=directorate, date__gt=year_ago,
+                                                    date__lte=today).count(),
         "teams": len(teams),
         "visited": sum(1 for t in teams if t.last_walkround and t.last_walkround >= today - dt.timedelta(days=365)),
         "open_actions": sum(t.open_actions or 0 for t in teams),
@@ -91,7 +99,11 @@ def team_quality(team: Team, *, user, today: dt.date | None = None) -> dict:
                        .order_by("-visit_date")[:4])
     actions = list(Action.objects.still_open().filter(team=team).select_related("owner").order_by("due")[:20])
     aligned = _aligned(project_ids) if project_ids else set()
+    # Improvement from the top down too: the programmes the team's projects take part in.
+    programmes = list(ProgrammeEnrolment.objects.filter(project__team=team).select_related("programme", "wave")
+                      .order_by("-enrolled_on", "-pk"))
     return {
+        "programmes": programmes,
         "team": team, "today": today, "projects": projects, "objectives": objectives, "priorities": priorities,
         "aligned": len(aligned), "indicators": indicators,
         "huddles": huddles, "huddles_recent": recent["n"], "escalations": list(

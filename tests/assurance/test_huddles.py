@@ -224,3 +224,31 @@ def test_the_team_page_links_only_the_walkrounds_the_reader_may_open(client, sta
     assert client.get(walkround.get_absolute_url()).status_code == 404  # so no link that leads there
     client.force_login(staff)
     assert walkround.get_absolute_url() in client.get(reverse("assurance:team", args=[ward.pk])).content.decode()
+
+
+def test_the_directorate_reads_its_walkrounds_done_against_planned(client, chair, ward, directorate, executive,
+                                                                   make_walkround, today):
+    from assurance.models import PlannedWalkRound
+
+    done = make_walkround(ward)
+    PlannedWalkRound.objects.create(executive=executive, team=ward, week_of=done.date, walkround=done)
+    PlannedWalkRound.objects.create(executive=executive, team=TeamFactory(directorate=directorate),
+                                    week_of=today - dt.timedelta(days=3))  # planned, not yet done
+    client.force_login(chair)
+    html = client.get(reverse("assurance:directorate", args=[directorate.slug])).content.decode()
+    assert ('<div class="fs-3 fw-bold">1/2</div><div class="small">planned WalkRounds done in 12 months (1 in all)'
+            in html)
+
+
+def test_the_team_page_shows_the_programmes_its_projects_take_part_in(client, staff, ward, chair, coach, sponsor,
+                                                                      qiadmin):
+    from programmes.models import Enrolment, Programme, Stage
+    from tests.workflow import approved_project
+
+    project = approved_project(chair=chair, coach=coach, sponsor=sponsor, lead=staff, team=ward)
+    programme = Programme.objects.create(title="Violence reduction collaborative", topic="violence", lead=qiadmin,
+                                         stage=Stage.DELIVER)
+    Enrolment.objects.create(programme=programme, project=project, brought_in=True)
+    client.force_login(staff)
+    html = client.get(reverse("assurance:team", args=[ward.pk])).content.decode()
+    assert 'data-testid="team-programmes"' in html and "Violence reduction collaborative</a> · Deliver" in html
