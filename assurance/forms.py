@@ -55,7 +55,9 @@ class WalkRoundForm(forms.Form):
 class ActionForm(forms.Form):
     """One follow-up action; a row left wholly empty is no action."""
 
-    description = forms.CharField(max_length=300, required=False, label="What is to be done?")
+    description = forms.CharField(max_length=300, required=False, label="What is to be done?",
+                                  help_text="No names or details of patients: open actions show on the ward's "
+                                            "wall board.")
     owner = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
     due = forms.DateField(widget=DATE, required=False)
 

@@ -136,6 +136,16 @@ def test_a_qi_admin_issues_a_wall_link_that_shows_the_board_without_sign_in(clie
     assert staff.name not in html  # no person's details on the wall
 
 
+def test_the_wall_board_shows_open_actions_without_who_owns_them(client, qiadmin, ward, staff, today,
+                                                                 make_walkround):
+    make_walkround(ward, actions=[("Put the falls checklist in the agency pack", staff,
+                                   today + dt.timedelta(days=14))])
+    link, secret = issue_board_link(ward, label="Nurses' station", by=qiadmin)
+    html = client.get(reverse("assurance:wall_board", args=[secret])).content.decode()
+    assert "Put the falls checklist in the agency pack" in html
+    assert staff.name not in html and staff.username not in html  # what is to be done, never who
+
+
 def test_a_revoked_link_shows_nothing(client, qiadmin, ward):
     link, secret = issue_board_link(ward, label="Office", by=qiadmin)
     client.force_login(qiadmin)
