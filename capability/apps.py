@@ -28,6 +28,8 @@ class CapabilityConfig(AppConfig):
                           group="Reports"))
         register(NavEntry("Coaches proposed by training", "capability:proposals", can_manage_courses, order=95,
                           group="Settings"))
+        register_kind(Kind(services.PLACE_KIND, "QI training: a nomination, or a place come free on a course",
+                           default=Delivery.IMMEDIATE, order=68))
         register_kind(Kind(services.PROPOSAL_KIND, "Graduates of the coaching programme proposed for the coach pool",
                            default=Delivery.DIGEST, order=70))
         services.on_completed(services.propose_for_coach_pool)

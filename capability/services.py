@@ -60,6 +60,15 @@ def _event(enrolment: Enrolment, kind: str, by=None, note: str = "") -> Enrolmen
     return EnrolmentEvent.objects.create(enrolment=enrolment, kind=kind, by=by, note=note[:300])
 
 
+PLACE_KIND = "training_place"
+
+
+def _tell_place(enrolment: Enrolment, event: EnrolmentEvent, text: str) -> None:
+    """The person hears of a place given to them by someone else, or of a place come free (once per event)."""
+    notify([enrolment.person_id], kind=PLACE_KIND, key=f"training-place-{event.pk}", text=text,
+           url=reverse("capability:mine"))
+
+
 def has_completed(person, course: Course) -> bool:
     return Enrolment.objects.completed().filter(person=person, cohort__course=course).exists()
 
@@ -90,7 +99,11 @@ def enrol(cohort: Cohort, person: User, *, by=None, route: str = Route.SELF) -> 
         else:
             enrolment = Enrolment.objects.create(cohort=cohort, person=person, route=route, status=status,
                                                  nominated_by=by if by is not None and by != person else None)
-        _event(enrolment, Kind.WAITING if full else Kind.ENROLLED, by, Route(route).label)
+        event = _event(enrolment, Kind.WAITING if full else Kind.ENROLLED, by, Route(route).label)
+        if enrolment.nominated_by_id:
+            where = "on the waiting list for" if full else "a place on"
+            _tell_place(enrolment, event, f"{by.name} nominated you: you have {where} {cohort.course} – "
+                                          f"{cohort.name}.")
     return enrolment
 
 
@@ -119,7 +132,9 @@ def _promote_first_waiting(cohort: Cohort, by) -> Enrolment | None:
         return None
     first.status = EnrolmentStatus.ENROLLED
     first.save(update_fields=["status"])
-    _event(first, Kind.PROMOTED, by)
+    event = _event(first, Kind.PROMOTED, by)
+    _tell_place(first, event, f"A place came free: you are off the waiting list and on {cohort.course} – "
+                              f"{cohort.name}.")
     return first
 
 
