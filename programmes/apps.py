@@ -10,6 +10,8 @@ class ProgrammesConfig(AppConfig):
 
         from discussions.targets import Target
         from discussions.targets import register as register_thread
+        from notifications.kinds import Delivery, Kind
+        from notifications.kinds import register as register_kind
         from ops.nightly import register as register_nightly
         from organisation.navigation import NavEntry, register
         from organisation.seeding import register as register_seed_step
@@ -21,7 +23,7 @@ class ProgrammesConfig(AppConfig):
         from .models import Programme
         from .panels import storyboard_diagram_context
         from .rules import may_comment, may_read, sponsors_of
-        from .services import nightly_step
+        from .services import NEWS_KIND, nightly_step
 
         register(NavEntry("Improvement programmes", "programmes:index", rules_lib.is_authenticated, order=13,
                           group="Projects"))
@@ -30,6 +32,8 @@ class ProgrammesConfig(AppConfig):
                                participants=lambda p: {p.lead_id, *sponsors_of(p)}))
         # Registered after measures' "charts" step (this app comes later), so the aggregates read fresh data.
         register_nightly("programme aggregates", nightly_step)
+        register_kind(Kind(NEWS_KIND, "Improvement programmes: your team joining one, and its learning sessions",
+                           default=Delivery.IN_APP, order=66))
         register_seed_step(50, "improvement programmes", seed_programmes)
         # An evaluated programme's learning is in the learning library beside the closed projects.
         register_library_source("programmes", library_entries)

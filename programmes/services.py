@@ -16,6 +16,7 @@ from coaching.services import allocate
 from forums.services import add_enrolment_to_agenda
 from measures.charts import chart_for
 from measures.models import RATIO_CHARTS, DataPoint, Measure, MeasureType, SPCConfig
+from notifications.services import notify
 from projects.models import EventKind, Project, ProjectStatus
 from projects.services import create_idea, record_event, transition
 from workspace.models import ChangeIdea
@@ -42,6 +43,7 @@ from .models import (
 )
 
 RUNNING = (ProjectStatus.ACTIVE, ProjectStatus.CLOSURE_REQUESTED)
+NEWS_KIND = "programme_news"
 
 
 class ProgrammeError(Exception):
@@ -197,8 +199,15 @@ def add_wave(programme: Programme, *, starts_on: dt.date) -> Wave:
 
 def schedule_session(programme: Programme, *, date: dt.date, title: str = "", agenda: str = "") -> LearningSession:
     number = (programme.sessions.aggregate(m=Max("number"))["m"] or 0) + 1
-    return LearningSession.objects.create(programme=programme, number=number, date=date,
-                                          title=title or f"Learning session {number}", agenda=agenda)
+    session = LearningSession.objects.create(programme=programme, number=number, date=date,
+                                             title=title or f"Learning session {number}", agenda=agenda)
+    if date >= timezone.localdate():  # the teams taking part, their local sponsors and the lead hear of it
+        people = {programme.lead_id, *Enrolment.objects.filter(programme=programme).values_list(
+            "project__lead_id", flat=True), *Enrolment.objects.filter(programme=programme).values_list(
+            "local_sponsor_id", flat=True)}
+        notify(people, kind=NEWS_KIND, key=f"programme-session-{session.pk}",
+               text=f"{session} of {programme.title} on {date:%-d %B %Y}.", url=session.get_absolute_url())
+    return session
 
 
 def record_session(session: LearningSession, *, shared: str, attendance: Sequence[dict]) -> None:
@@ -306,6 +315,9 @@ def enrol(programme: Programme, *, team, by, coach, sponsor, lead=None, advisor=
         for template in programme.templates.all():
             _measure_for(enrolment, template)
         add_enrolment_to_agenda(project, programme_title=programme.title)
+        notify([project.lead_id, sponsor.pk], kind=NEWS_KIND, key=f"programme-enrolment-{enrolment.pk}",
+               text=f"{project.team} joined {programme.title}: its standard measures are on “{project.title}”.",
+               url=programme.get_absolute_url())
     return enrolment
 
 

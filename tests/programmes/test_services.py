@@ -188,3 +188,20 @@ def test_an_enrolled_project_goes_to_its_forum_for_information_not_for_a_decisio
     client.force_login(chair)
     body = client.get(item.meeting.get_absolute_url()).content.decode()
     assert "Teams joining improvement programmes" in body and enrolment.project.title in body
+
+
+def test_a_team_s_lead_and_sponsor_hear_it_joined_and_everyone_in_hears_of_the_next_session(enrol_team, recruiting,
+                                                                                            sponsor, qiadmin):
+    from notifications.models import Notification
+
+    enrolment = enrol_team()
+    lead = enrolment.project.lead
+    told = Notification.objects.filter(kind=services.NEWS_KIND)
+    assert set(told.filter(key=f"programme-enrolment-{enrolment.pk}").values_list("user_id", flat=True)) == {
+        lead.pk, sponsor.pk}
+    session = services.schedule_session(recruiting, date=dt.date.today() + dt.timedelta(days=40),
+                                        title="Spreading huddles")
+    heard = set(told.filter(key=f"programme-session-{session.pk}").values_list("user_id", flat=True))
+    assert heard == {lead.pk, sponsor.pk, recruiting.lead_id}
+    past = services.schedule_session(recruiting, date=dt.date.today() - dt.timedelta(days=3))
+    assert not told.filter(key=f"programme-session-{past.pk}").exists()  # a session already held is news to no one
