@@ -56,13 +56,15 @@ def shot(page):
 
 @pytest.fixture
 def axe_check(page):
-    """Run axe-core on the current page; fail on serious or critical violations."""
+    """Run axe-core on the current page (or `on`, another page such as a wall screen's); fail on serious or
+    critical violations."""
 
-    def check(label: str) -> None:
+    def check(label: str, on=None) -> None:
         if not AXE.exists():
             pytest.fail("axe-core is missing: run `make test` (npm ci installs it)")
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate(
+        target = on or page
+        target.add_script_tag(path=str(AXE))
+        violations = target.evaluate(
             "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
             ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
             " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))"

@@ -160,6 +160,7 @@ def test_a_ward_shows_its_huddle_board_on_a_wall_screen(page, browser, live_serv
     assert wall.get_by_role("heading", name="Willow Ward").is_visible()
     assert "Early-warning indicators" in wall.content() and "no patient-identifiable" in wall.content()
     wall.screenshot(path=str(shot("assurance-wall-board").parent / "assurance-wall-board.png"), full_page=True)
+    axe_check("the wall board", on=wall)
 
     page.goto(f"{live_server.url}/assurance/teams/{willow.pk}/huddles/")
     page.get_by_test_id("board-links").locator("li", has_text="Ward office").get_by_role("button",
