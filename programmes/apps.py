@@ -32,7 +32,7 @@ class ProgrammesConfig(AppConfig):
                                participants=lambda p: {p.lead_id, *sponsors_of(p)}))
         # Registered after measures' "charts" step (this app comes later), so the aggregates read fresh data.
         register_nightly("programme aggregates", nightly_step)
-        register_kind(Kind(NEWS_KIND, "Improvement programmes: your team joining one, and its learning sessions",
+        register_kind(Kind(NEWS_KIND, "Improvement programmes: your team joining one, its stages and learning sessions",
                            default=Delivery.IN_APP, order=66))
         register_seed_step(50, "improvement programmes", seed_programmes)
         # An evaluated programme's learning is in the learning library beside the closed projects.

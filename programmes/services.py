@@ -140,6 +140,12 @@ def move_stage(programme: Programme, to_stage: str, *, by, note: str = "",
         locked.save(update_fields=["stage", "updated_at"])
         move = StageMove.objects.create(programme=locked, from_stage=current, to_stage=to_stage, by=by,
                                         note=note.strip()[:300])
+        # Its executive sponsors and the teams taking part hear of it (the one who moved it knows).
+        people = {*ExecutiveSponsor.objects.filter(programme=locked).values_list("person_id", flat=True),
+                  *Enrolment.objects.filter(programme=locked).values_list("project__lead_id", flat=True),
+                  locked.lead_id} - {getattr(by, "pk", None)}
+        notify(people, kind=NEWS_KIND, key=f"programme-stage-{move.pk}", url=locked.get_absolute_url(),
+               text=f"{locked.title} moved to “{Stage(to_stage).label}”" + (f": {move.note}" if move.note else "."))
     programme.refresh_from_db()
     return move
 

@@ -205,3 +205,14 @@ def test_a_team_s_lead_and_sponsor_hear_it_joined_and_everyone_in_hears_of_the_n
     assert heard == {lead.pk, sponsor.pk, recruiting.lead_id}
     past = services.schedule_session(recruiting, date=dt.date.today() - dt.timedelta(days=3))
     assert not told.filter(key=f"programme-session-{past.pk}").exists()  # a session already held is news to no one
+
+
+def test_sponsors_and_the_teams_hear_of_a_stage_move_and_the_one_who_moved_it_does_not(enrol_team, recruiting,
+                                                                                        exec_sponsor, qiadmin):
+    from notifications.models import Notification
+
+    lead = enrol_team().project.lead
+    move = services.move_stage(recruiting, Stage.DELIVER, by=qiadmin)
+    told = Notification.objects.filter(kind=services.NEWS_KIND, key=f"programme-stage-{move.pk}")
+    assert set(told.values_list("user_id", flat=True)) == {exec_sponsor.pk, lead.pk} - {qiadmin.pk}
+    assert told.first().text == "Violence reduction collaborative moved to “Deliver”."
