@@ -9,6 +9,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from measures.svgchart import measure_svg
+from ops.pdf import layout, write
 
 from .content import GROUPINGS, choose_grouping, grouped, portfolio_built_on
 
@@ -43,15 +44,12 @@ def render_pdf(report: dict[str, Any], content: dict[str, Any], *, grouping: str
     """(PDF bytes, number of pages). `report`: title, meeting_date, version, correction_note, published_at.
 
     progress(step, done, total) is called as charts are drawn and pages laid out."""
-    import weasyprint  # 0.4 s to import: only where a PDF is made
-
     total = len(content.get("measures", [])) + 2
     html = build_html(report, content, grouping=grouping, progress=progress)
     progress("Laying out the pages", total - 1, total)
-    document = weasyprint.HTML(string=html, base_url=None).render()
+    document = layout(html)
     pages = len(document.pages)
     progress(f"Writing {pages} pages", total - 1, total)
-    # Tagged PDF: headings, lists, tables and the charts' alternative text reach screen readers.
-    data = document.write_pdf(pdf_tags=True)
+    data = write(document)
     progress("Done", total, total)
     return data, pages

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
+from ops.pdf import html_to_pdf
+
 from .models import Enrolment
 
 
@@ -14,6 +16,4 @@ def certificate_html(enrolment: Enrolment) -> str:
 
 
 def certificate_pdf(enrolment: Enrolment) -> bytes:
-    import weasyprint  # 0.4 s to import: only where a PDF is made
-
-    return weasyprint.HTML(string=certificate_html(enrolment), base_url=None).write_pdf(pdf_tags=True)
+    return html_to_pdf(certificate_html(enrolment))[0]

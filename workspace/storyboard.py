@@ -18,6 +18,7 @@ from django.contrib.staticfiles import finders
 from django.db.models import Prefetch
 from django.utils.safestring import SafeString, mark_safe
 
+from ops.pdf import html_to_pdf
 from projects.models import Project, ProjectMember
 
 from . import services
@@ -125,7 +126,4 @@ def print_css() -> str:
 
 def render_pdf(html: str) -> tuple[bytes, int]:
     """(PDF bytes, number of pages) of the storyboard's print HTML, tagged for screen readers."""
-    import weasyprint  # 0.4 s to import: only where a PDF is made
-
-    document = weasyprint.HTML(string=html, base_url=None).render()
-    return document.write_pdf(pdf_tags=True), len(document.pages)
+    return html_to_pdf(html)
