@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from coaching.services import add_to_pool
 from notifications.services import notify
-from ops.bulk import insert_rows
+from ops.bulk import insert_rows, update_rows
 from organisation.models import CoachProfile, Directorate, Role, RoleAssignment, StaffGroup, User
 from organisation.rules import has_role
 from projects.models import Project
@@ -208,9 +208,7 @@ def write_marks(marks: dict[tuple[int, int], bool], *, by=None, imported: bool =
                     recorded_by=by.pk if by else None, recorded_at=now, imported=imported)
         # One UPDATE for the marks that became "attended" and one for "absent", not a CASE over each row.
         for attended, pks in changed.items():
-            for start in range(0, len(pks), 5000):
-                Attendance.objects.filter(pk__in=pks[start:start + 5000]).update(
-                    attended=attended, recorded_by=by, recorded_at=now, imported=imported)
+            update_rows(Attendance, pks, attended=attended, recorded_by=by, recorded_at=now, imported=imported)
         refresh_completion(touched, by=by)
     return len(new) + len(changed[True]) + len(changed[False])
 
@@ -259,8 +257,7 @@ def refresh_completion(enrolment_ids: Iterable[int], *, by=None) -> list[Enrolme
         # thousands of people on a handful of session dates.
         by_date[when].append(pk)
     for day, pks in by_date.items():
-        for start in range(0, len(pks), 5000):
-            Enrolment.objects.filter(pk__in=pks[start:start + 5000]).update(completed_on=day)
+        update_rows(Enrolment, pks, completed_on=day)
     insert_rows(EnrolmentEvent, ("enrolment_id", "kind", "note"), events, by=by.pk if by else None)
     # The person is read by a callback only when it needs them (a coach graduate), not for every row.
     completed = list(Enrolment.objects.filter(pk__in=completed_ids).select_related("cohort__course")

@@ -60,3 +60,13 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
                 cursor.execute(f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one_row] * len(batch)),
                                [value for row in batch for value in row])
     return len(params)
+
+
+IDS_A_STATEMENT = 5000
+
+
+def update_rows(model: type[Model], pks: Sequence[int], **values: Any) -> int:
+    """UPDATE `model`'s rows with these ids to the same `values`, IDS_A_STATEMENT ids to a statement (SQLite
+    takes only so many parameters): many rows changed alike at once, without loading them. Returns how many."""
+    return sum(model._base_manager.filter(pk__in=pks[start:start + IDS_A_STATEMENT]).update(**values)
+               for start in range(0, len(pks), IDS_A_STATEMENT))

@@ -36,3 +36,16 @@ def test_values_are_prepared_as_the_orm_would_store_them():
 def test_nothing_to_insert_is_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert insert_rows(HeldTask, ("name",), []) == 0
+
+
+def test_update_rows_changes_the_rows_given_in_chunks_of_ids(monkeypatch, django_assert_num_queries):
+    from ops import bulk
+
+    insert_rows(HeldTask, ("name",), [(f"ops.tasks.t{i}",) for i in range(5)])
+    pks = list(HeldTask.objects.order_by("pk").values_list("pk", flat=True))
+    monkeypatch.setattr(bulk, "IDS_A_STATEMENT", 2)
+    with django_assert_num_queries(2):  # ids 1–2 and 3–4 of the first four; the fifth is left alone
+        assert bulk.update_rows(HeldTask, pks[:4], attempts=3) == 4
+    assert list(HeldTask.objects.order_by("pk").values_list("attempts", flat=True)) == [3, 3, 3, 3, 0]
+    with django_assert_num_queries(0):
+        assert bulk.update_rows(HeldTask, [], attempts=1) == 0
