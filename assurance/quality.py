@@ -34,6 +34,15 @@ def _latest_assessment(field: str) -> Subquery:
                     .order_by("-visit_date", "-pk").values(field)[:1])
 
 
+def walkrounds_against_plan(since: dt.date, until: dt.date, **teams) -> dict[str, int]:
+    """WalkRounds done after `since` up to `until`, the visits planned for weeks in that time and how many of
+    those were done (two queries); `teams` narrows both to some teams, e.g. team__directorate=…"""
+    planned = PlannedWalkRound.objects.filter(week_of__gt=since, week_of__lte=until, **teams).aggregate(
+        walkrounds_planned=Count("pk"), planned_done=Count("pk", filter=Q(walkround__isnull=False)))
+    return {"walkrounds_done": WalkRound.objects.filter(date__gt=since, date__lte=until, **teams).count(),
+            **planned}
+
+
 def directorate_rollup(directorate: Directorate, today: dt.date | None = None) -> dict:
     """Each active team of the directorate with its last WalkRound, actions open and overdue, latest award,
     huddles in the last four weeks and open escalations (one query), and the directorate's totals."""
@@ -58,16 +67,12 @@ def directorate_rollup(directorate: Directorate, today: dt.date | None = None) -
     award_labels = dict(Assessment._meta.get_field("award").choices)
     for team in teams:
         team.award_label = award_labels.get(team.award, "")
-    # WalkRounds done against planned in the last twelve months, as the board reads them for the trust.
     year_ago = today - dt.timedelta(days=365)
-    plans = PlannedWalkRound.objects.filter(team__directorate=directorate, week_of__gt=year_ago, week_of__lte=today)
-    planned = plans.aggregate(planned=Count("pk"), planned_done=Count("pk", filter=Q(walkround__isnull=False)))
     totals = {
-        **planned,
-        "walkrounds_done": WalkRound.objects.filter(team__directorate=directorate, date__gt=year_ago,
-                                                    date__lte=today).count(),
+        # WalkRounds done against planned in the last twelve months, as the board reads them for the trust.
+        **walkrounds_against_plan(year_ago, today, team__directorate=directorate),
         "teams": len(teams),
-        "visited": sum(1 for t in teams if t.last_walkround and t.last_walkround >= today - dt.timedelta(days=365)),
+        "visited": sum(1 for t in teams if t.last_walkround and t.last_walkround >= year_ago),
         "open_actions": sum(t.open_actions or 0 for t in teams),
         "overdue_actions": sum(t.overdue_actions or 0 for t in teams),
         "escalations": sum(t.escalations_open or 0 for t in teams),
@@ -126,8 +131,6 @@ def board_figures(as_of: dt.date) -> dict:
     published): WalkRounds done against planned in the twelve months to `as_of`, actions open and overdue,
     each team's latest accreditation award, and huddle escalations open (and open past the set time)."""
     since = as_of - dt.timedelta(days=365)
-    done = WalkRound.objects.filter(date__gt=since, date__lte=as_of).count()
-    planned = PlannedWalkRound.objects.filter(week_of__gt=since, week_of__lte=as_of)
     open_actions = Action.objects.still_open()
     latest = (Assessment.objects.published().filter(team=OuterRef("pk"), visit_date__lte=as_of)
               .order_by("-visit_date", "-pk").values("award")[:1])
@@ -136,8 +139,7 @@ def board_figures(as_of: dt.date) -> dict:
     now = timezone.now()
     labels = dict(Assessment._meta.get_field("award").choices)
     return {
-        "walkrounds_done": done, "walkrounds_planned": planned.count(),
-        "planned_done": planned.filter(walkround__isnull=False).count(),
+        **walkrounds_against_plan(since, as_of),
         "actions_open": open_actions.count(), "actions_overdue": open_actions.filter(due__lt=as_of).count(),
         "awards": [{"award": key, "label": labels[key], "teams": awards.get(key, 0)} for key in labels],
         "escalations_open": Escalation.objects.unresolved().count(),
