@@ -60,23 +60,17 @@ def _sparkline(values: tuple, reading: str, label: str) -> str:
     return sparkline_svg(list(values), reading=reading, width=160, height=40, label=label)
 
 
-@lru_cache(maxsize=1)
-def _measure_url_prefix() -> str:
-    return reverse("measures:detail", args=[0]).rsplit("0/", 1)[0]
-
-
-@lru_cache(maxsize=1)
-def _project_url_prefixes() -> tuple[str, str]:
-    """(a project's page, its storyboard) without the project's id and what follows it: one reverse each for
-    the process rather than two for each of 60 teams on every view."""
-    return (reverse("projects:detail", args=[0]).rsplit("0/", 1)[0],
-            reverse("workspace:storyboard", args=[0]).rsplit("0/", 1)[0])
+@lru_cache(maxsize=8)
+def _url_prefix(name: str) -> str:
+    """The URL called `name` up to the object's id (e.g. "/projects/"): one reverse for the process rather than
+    one for each of 60 teams or 180 charts on every view."""
+    return reverse(name, args=[0]).rsplit("0/", 1)[0]
 
 
 def team_list(enrolments: list[Enrolment]) -> SafeString:
     """The overview's list of teams: each linked to its project, with its directorate, wave, partner and a link
     to its storyboard. Written here rather than in the template: 60 rows of a dozen lookups each."""
-    project_prefix, storyboard_prefix = _project_url_prefixes()
+    project_prefix, storyboard_prefix = _url_prefix("projects:detail"), _url_prefix("workspace:storyboard")
     rows = []
     for e in enrolments:
         team = e.project.team.name
@@ -136,7 +130,7 @@ class TeamChart:
             '<div class="col"><div class="border rounded p-2 h-100 bg-white">'
             '<div class="small fw-semibold text-truncate" title="{}"><a href="{}">{}</a></div>{}'
             '<div class="d-flex align-items-center gap-1 small">{}</div></div></div>',
-            team, f"{_measure_url_prefix()}{self.measure_id}/", team, self.sparkline,
+            team, f"{_url_prefix('measures:detail')}{self.measure_id}/", team, self.sparkline,
             mark_safe(reading))  # noqa: S308 - icons are fixed drawings, the number is escaped
 
     def safety_row(self, events: bool) -> SafeString:

@@ -208,9 +208,8 @@ def schedule_session(programme: Programme, *, date: dt.date, title: str = "", ag
     session = LearningSession.objects.create(programme=programme, number=number, date=date,
                                              title=title or f"Learning session {number}", agenda=agenda)
     if date >= timezone.localdate():  # the teams taking part, their local sponsors and the lead hear of it
-        people = {programme.lead_id, *Enrolment.objects.filter(programme=programme).values_list(
-            "project__lead_id", flat=True), *Enrolment.objects.filter(programme=programme).values_list(
-            "local_sponsor_id", flat=True)}
+        teams = Enrolment.objects.filter(programme=programme).values_list("project__lead_id", "local_sponsor_id")
+        people = {programme.lead_id, *(pk for pair in teams for pk in pair)}
         notify(people, kind=NEWS_KIND, key=f"programme-session-{session.pk}",
                text=f"{session} of {programme.title} on {date:%-d %B %Y}.", url=session.get_absolute_url())
     return session
